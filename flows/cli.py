@@ -1,0 +1,115 @@
+"""The `interosight` command line (Typer). Imports lazily so `--help` is instant.
+
+User errors (bad config, bad input) print one line — what, where, how to
+fix — and exit 1; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="interosight",
+    help="InteroSight: ED community posts -> MI-style fine-tuned LLM, as a cached Prefect pipeline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+ConfigOption = typer.Option(
+    Path("deployments/demo.yaml"), "--config", "-c", help="Pipeline config YAML (see `interosight config-schema`)."
+)
+
+
+def _prefect_defaults() -> None:
+    """Settings that make the embedded (ephemeral) Prefect mode work on small machines."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def _print_counts(config: Path) -> None:
+    from interosight_core.config import load_config
+    from interosight_core.status import warehouse_summary
+
+    cfg = load_config(config)
+    typer.echo(warehouse_summary(cfg.warehouse_path))
+
+
+@app.command()
+def run(
+    config: Path = ConfigOption,
+    stage: Optional[list[str]] = typer.Option(None, "--stage", "-s", help="Run only these stages (repeatable)."),
+) -> None:
+    """Run the whole pipeline in embedded mode (Prefect ephemeral API, no server needed)."""
+    from interosight_core.config import load_config
+
+    load_config(config)  # a bad config fails here, in one line, before Prefect starts
+    _prefect_defaults()
+    from flows.full import full_flow
+
+    full_flow(config_path=str(config), stages=stage)
+    _print_counts(config)
+
+
+@app.command()
+def ingest(config: Path = ConfigOption) -> None:
+    """Ingest every configured source into the DuckDB warehouse (cached per source)."""
+    from interosight_core.config import load_config
+
+    load_config(config)
+    _prefect_defaults()
+    from flows.ingest import ingest_flow
+
+    ingest_flow(config_path=str(config))
+    _print_counts(config)
+
+
+@app.command()
+def status(
+    config: Path = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show what the warehouse holds: rows per source and table, and where each source came from."""
+    from interosight_core.config import load_config
+    from interosight_core.status import warehouse_status, warehouse_summary
+
+    cfg = load_config(config)
+    if as_json:
+        typer.echo(json.dumps(warehouse_status(cfg.warehouse_path), indent=2, default=str))
+    else:
+        typer.echo(warehouse_summary(cfg.warehouse_path))
+
+
+@app.command("config-schema")
+def config_schema() -> None:
+    """Print the JSON schema of the pipeline config."""
+    from interosight_core.config import config_json_schema
+
+    typer.echo(json.dumps(config_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Console-script entry point: run the app, rendering project errors as one line."""
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+    from interosight_core.errors import InteroSightError
+
+    try:
+        app()
+    except InteroSightError as error:
+        if debug:
+            raise
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

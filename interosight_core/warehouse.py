@@ -1,0 +1,187 @@
+"""The DuckDB warehouse: schema (all DDL lives here), connection, atomic source replacement.
+
+One DuckDB file per work directory is the system of record. Every data row
+carries its lineage: `source` (the configured source name), `source_file`,
+`source_sha256` and `ingested_at`. The `ingests` table records what each
+source was last loaded from, so re-ingesting an unchanged file is a no-op and
+a changed file replaces that source's rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from interosight_core.errors import WarehouseError
+
+SCHEMA_VERSION = "1"
+
+LINEAGE = "source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL"
+
+#: Tables holding ingested rows, each keyed by `source`.
+DATA_TABLES = ("posts", "topic_scores", "conversations", "turns", "mi_annotations", "rejects")
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS ingests (
+    source VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL,
+    config_hash VARCHAR NOT NULL,
+    code_version VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    row_counts JSON NOT NULL,
+    rejected_rows BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS posts (
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    subreddit VARCHAR,
+    forum_group VARCHAR NOT NULL,
+    {LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS topic_scores (
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    annotator VARCHAR NOT NULL,
+    topic VARCHAR NOT NULL,
+    score DOUBLE,
+    label BOOLEAN,
+    {LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS conversations (
+    source VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    title VARCHAR,
+    topic VARCHAR,
+    mi_quality VARCHAR,
+    split VARCHAR,
+    n_turns INTEGER NOT NULL,
+    metadata JSON,
+    {LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS turns (
+    source VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    turn_index INTEGER NOT NULL,
+    role VARCHAR NOT NULL,
+    speaker VARCHAR,
+    text VARCHAR,
+    tool_calls JSON,
+    tool_call_id VARCHAR,
+    {LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS mi_annotations (
+    source VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    turn_index INTEGER NOT NULL,
+    annotator_id VARCHAR,
+    interlocutor VARCHAR NOT NULL,
+    main_therapist_behaviour VARCHAR,
+    client_talk_type VARCHAR,
+    reflection_subtype VARCHAR,
+    question_subtype VARCHAR,
+    therapist_input_subtype VARCHAR,
+    {LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    source VARCHAR NOT NULL,
+    line BIGINT,
+    column_name VARCHAR,
+    error VARCHAR NOT NULL,
+    raw VARCHAR,
+    {LINEAGE}
+);
+"""
+
+
+@dataclass(frozen=True)
+class WarehouseRef:
+    """A small, hashable handle to a warehouse: its path and its instance id.
+
+    Tasks receive this instead of a connection. The id is created with the
+    file, so a deleted-and-recreated warehouse gets new cache keys.
+    """
+
+    path: str
+    instance_id: str
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers, create and migrate) the warehouse at `path`."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"{path}: no warehouse here yet (run `interosight ingest` first)")
+    if path.exists() and path.is_dir():
+        raise WarehouseError(f"{path}: is a directory, expected a DuckDB file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as error:
+        raise WarehouseError(f"{path}: cannot open the DuckDB warehouse ({error})") from None
+    if not read_only:
+        con.execute(DDL)
+        con.execute(
+            "INSERT INTO meta VALUES ('instance_id', ?), ('schema_version', ?) ON CONFLICT DO NOTHING",
+            [uuid.uuid4().hex, SCHEMA_VERSION],
+        )
+    return con
+
+
+@contextlib.contextmanager
+def open_warehouse(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Context manager around `connect` that always closes the connection."""
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def warehouse_ref(path: Path | str) -> WarehouseRef:
+    """Create the warehouse if needed and return its `WarehouseRef`."""
+    path = Path(path).resolve()
+    with open_warehouse(path) as con:
+        instance_id = con.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()[0]
+    return WarehouseRef(path=str(path), instance_id=instance_id)
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: commit on success, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def delete_source_rows(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Delete every row of `source` from all data tables (call inside a transaction)."""
+    for table in DATA_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE source = ?", [source])
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """Return (table, source, rows) for every data table and source, sorted."""
+    selects = " UNION ALL ".join(
+        f"SELECT '{table}' AS tbl, source, count(*) AS n FROM {table} GROUP BY source" for table in DATA_TABLES
+    )
+    return [tuple(row) for row in con.execute(f"SELECT * FROM ({selects}) ORDER BY source, tbl").fetchall()]
+
+
+def ingest_records(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Return the `ingests` table as dicts (one per source)."""
+    cursor = con.execute("SELECT * FROM ingests ORDER BY source")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
