@@ -109,7 +109,7 @@ def _sql_str(value: str) -> str:
 def read_csv_staged(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
 ) -> tuple[list[str], int, list[Reject]]:
-    """Read a CSV into temp table `table` (all VARCHAR + `_row`); return (header, rows, rejects).
+    """Read a CSV into temp table `table` (all VARCHAR + `_row`); return (header, records seen, rejects).
 
     The file must exist, be non-empty UTF-8 with a header. Unparseable rows are
     returned as rejects; any invalid-encoding row fails the whole file.
@@ -130,6 +130,7 @@ def read_csv_staged(
         raise SourceError(f"{label}: cannot be read as CSV ({str(error).splitlines()[0]})") from None
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     rejects: list[Reject] = []
+    seen: set[tuple] = set()
     for line, column, kind, raw, message in con.execute(
         "SELECT line, column_name, error_type, csv_line, error_message FROM reject_errors ORDER BY line"
     ).fetchall():
@@ -137,8 +138,11 @@ def read_csv_staged(
             raise SourceError(
                 f"{label}: not UTF-8 (line {line}): re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
             )
+        if (line, raw) in seen:  # DuckDB can report one bad line once per column-count guess
+            continue
+        seen.add((line, raw))
         rejects.append(Reject(line=int(line), column=column, error=f"{kind}: {message}", raw=raw))
-    return header, rows, rejects
+    return header, rows + len(rejects), rejects
 
 
 def null_if_token(expr: str) -> str:

@@ -220,9 +220,13 @@ def _stage_annotator(con: duckdb.DuckDBPyConnection, annotator: str, path: Path,
         score = scores.get(topic, "NULL::DOUBLE")
         lab = f"TRY_CAST({null_if_token(quote(topic + '01'))} AS DOUBLE) >= 0.5" if topic in label_cols else f"{score} >= 0.5"
         pairs.append(f'{score} AS "{topic}__s", ({lab})::BOOLEAN AS "{topic}__l"')
-    on = ", ".join(f'("{t}__s", "{t}__l") AS "{t}"' for t in topics)
     con.execute(
-        f"INSERT INTO stage_topic_scores SELECT post_id, '{annotator}', topic, score, label FROM ("
-        f"UNPIVOT (SELECT {quote(id_col)} AS post_id, {', '.join(pairs)} FROM raw_topic WHERE {quote(id_col)} IS NOT NULL) "
-        f"ON {on} INTO NAME topic VALUE score, label)"
+        f"CREATE OR REPLACE TEMP TABLE topic_wide AS SELECT {quote(id_col)} AS post_id, {', '.join(pairs)} "
+        f"FROM raw_topic WHERE {quote(id_col)} IS NOT NULL"
+    )
+    members = ", ".join(f"(\"{t}__s\", \"{t}__l\") AS '{t}'" for t in topics)
+    con.execute(
+        f"INSERT INTO stage_topic_scores SELECT post_id, '{annotator}', topic, score, label FROM topic_wide "
+        f"UNPIVOT INCLUDE NULLS ((score, label) FOR topic IN ({members})) "
+        "WHERE score IS NOT NULL OR label IS NOT NULL"
     )
