@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
+from flow_helpers import demo_config_copy
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import demo_config_copy  # noqa: E402
-
-from flows.ingest import ingest_flow  # noqa: E402
-from interosight_core import warehouse  # noqa: E402
-from interosight_core.config import load_config  # noqa: E402
+from flows.ingest import ingest_flow
+from interosight_core import warehouse
+from interosight_core.config import load_config
 
 
 def task_states(flow_run_id) -> dict[str, str]:

@@ -8,6 +8,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from interosight_core import warehouse
+
 TOPICS = (
     "relation protein ed exercise crave restrict binge loss gain calorie "
     "idealbody bodyhate feargain fearfood depressedmood"
@@ -85,3 +87,11 @@ def write_jsonl(path: Path, records: list) -> Path:
     """Write records as JSONL (strings are written verbatim as lines)."""
     path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n")
     return path
+
+
+def snapshot(path: Path) -> tuple:
+    """Everything observable in a warehouse: row counts per table/source and the ingest records."""
+    with warehouse.open_warehouse(path, read_only=True) as con:
+        return tuple(warehouse.table_counts(con)), tuple(
+            tuple(sorted(r.items())) for r in warehouse.ingest_records(con)
+        )

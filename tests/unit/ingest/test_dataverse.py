@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import csv_bytes, dataverse_files, write_dataverse_zip
-from conftest import snapshot
+from builders import csv_bytes, dataverse_files, snapshot, write_dataverse_zip
 
 from interosight_core import warehouse
 from interosight_core.config import DataverseSource
