@@ -14,7 +14,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".interosight" / "test-prefect-home"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
 
 
 @pytest.fixture(scope="session")

@@ -107,20 +107,32 @@ def _sql_str(value: str) -> str:
 
 
 def read_csv_staged(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    label: str,
+    types: dict[str, str] | None = None,
 ) -> tuple[list[str], int, list[Reject]]:
     """Read a CSV into temp table `table` (all VARCHAR + `_row`); return (header, records seen, rejects).
 
     The file must exist, be non-empty UTF-8 with a header. Unparseable rows are
     returned as rejects; any invalid-encoding row fails the whole file.
+    `types` gives SQL types for some columns (the rest are VARCHAR); then NA-style
+    tokens read as NULL and values that do not convert come back as `CAST` rejects.
     """
     check_file(path, "CSV")
     header = read_header(path, label)
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise SourceError(f"{label}: duplicate column name(s) {', '.join(dupes)} in the header")
-    columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
-    scan = f"read_csv({_sql_str(str(path))}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, columns={columns}, store_rejects=true, rejects_table='reject_errors', rejects_scan='reject_scans', max_line_size=33554432, null_padding=false)"
+    types = types or {}
+    columns = "{" + ", ".join(f"{_sql_str(h)}: {_sql_str(types.get(h, 'VARCHAR'))}" for h in header) + "}"
+    nullstr = f", nullstr=[{', '.join(_sql_str(t) for t in NULL_TOKENS)}]" if types else ""
+    scan = (
+        f"read_csv({_sql_str(str(path))}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+        f"columns={columns}, store_rejects=true, rejects_table='reject_errors', rejects_scan='reject_scans', "
+        f"max_line_size=33554432{nullstr})"
+    )
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     try:
         con.execute(

@@ -23,6 +23,8 @@ from interosight_core.sources.common import (
     Reject,
     Staged,
     check_exists,
+    check_file,
+    read_header,
     null_if_token,
     pick_column,
     quote,
@@ -185,31 +187,25 @@ def _stage_topics(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members:
 
 
 def _stage_annotator(con: duckdb.DuckDBPyConnection, annotator: str, path: Path, label: str, staged: Staged) -> None:
-    header, _, rejects = read_csv_staged(con, path, "raw_topic", label)
-    staged.rejects.extend(rejects)
-    id_col = pick_column(header, POST_ID_COLUMNS, label, "post id")
+    header = read_header(check_file(path, "CSV"), label)
     score_cols = [t for t in TOPICS if t in header]
     label_cols = [t for t in TOPICS if f"{t}01" in header]
     topics = [t for t in TOPICS if t in score_cols or t in label_cols]
     if not topics:
         raise SourceError(f"{label}: no topic columns (expected e.g. {TOPICS[0]}, {TOPICS[0]}01 … {TOPICS[-1]}01)")
-    checks = score_cols + [f"{t}01" for t in label_cols]
-    bad = " UNION ALL ".join(
-        f"(SELECT '{col}' AS col, _row, {quote(col)} AS val FROM raw_topic "
-        f"WHERE {null_if_token(quote(col))} IS NOT NULL AND TRY_CAST(trim({quote(col)}) AS DOUBLE) IS NULL "
-        "ORDER BY _row LIMIT 1)"
-        for col in checks
-    )
-    first_bad = con.execute(f"SELECT * FROM ({bad}) ORDER BY _row LIMIT 1").fetchone()
-    if first_bad:
-        col, row, val = first_bad
-        raise SourceError(
-            f"{label}: non-numeric value {val!r} in column {col} at data row {row}: topic scores must be "
-            "numbers in 0–1 (labels 0/1); fix or blank that cell"
-        )
-    scores = {t: f"TRY_CAST({null_if_token(quote(t))} AS DOUBLE)" for t in score_cols}
-    if scores:
-        outside = " OR ".join(f"{expr} NOT BETWEEN 0 AND 1" for expr in scores.values())
+    types = {t: "DOUBLE" for t in score_cols} | {f"{t}01": "DOUBLE" for t in label_cols}
+    header, _, rejects = read_csv_staged(con, path, "raw_topic", label, types=types)
+    for reject in rejects:
+        if reject.error.startswith("CAST") and reject.column in types:
+            value = reject.error.split('string "', 1)[-1].split('"', 1)[0]
+            raise SourceError(
+                f"{label}: non-numeric value {value!r} in column {reject.column} at line {reject.line}: topic scores "
+                "must be numbers in 0–1 (labels 0/1); fix or blank that cell"
+            )
+    staged.rejects.extend(rejects)
+    id_col = pick_column(header, POST_ID_COLUMNS, label, "post id")
+    if score_cols:
+        outside = " OR ".join(f"{quote(t)} NOT BETWEEN 0 AND 1" for t in score_cols)
         row = con.execute(f"SELECT min(_row) FROM raw_topic WHERE {outside}").fetchone()[0]
         if row is not None:
             raise SourceError(
@@ -217,9 +213,9 @@ def _stage_annotator(con: duckdb.DuckDBPyConnection, annotator: str, path: Path,
             )
     pairs = []
     for topic in topics:
-        score = scores.get(topic, "NULL::DOUBLE")
-        lab = f"TRY_CAST({null_if_token(quote(topic + '01'))} AS DOUBLE) >= 0.5" if topic in label_cols else f"{score} >= 0.5"
-        pairs.append(f'{score} AS "{topic}__s", ({lab})::BOOLEAN AS "{topic}__l"')
+        score = quote(topic) if topic in score_cols else "NULL::DOUBLE"
+        flag = f"{quote(topic + '01')} >= 0.5" if topic in label_cols else f"{score} >= 0.5"
+        pairs.append(f'{score} AS "{topic}__s", ({flag})::BOOLEAN AS "{topic}__l"')
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE topic_wide AS SELECT {quote(id_col)} AS post_id, {', '.join(pairs)} "
         f"FROM raw_topic WHERE {quote(id_col)} IS NOT NULL"

@@ -10,5 +10,5 @@ def prefect_server():
     """A temporary Prefect API (SQLite) shared by every flow test in the session."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=180):
+    with prefect_test_harness(server_startup_timeout=600):
         yield

@@ -89,7 +89,7 @@ def test_non_numeric_topic_score(populated, tmp_path):
     text[3] = ",".join(cells)
     files["topic_gpt4o.csv"] = ("\n".join(text) + "\n").encode()
     message = _fails(populated, _dv(write_dataverse_zip(tmp_path / "d.zip", files)), "non-numeric value 'high'")
-    assert "column protein" in message and "row 3" in message and "topic_gpt4o" in message
+    assert "column protein" in message and "line 4" in message and "topic_gpt4o" in message
 
 
 def test_topic_score_out_of_range(populated, tmp_path):
