@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +24,7 @@ from interosight_core.config import SourceConfig
 from interosight_core.errors import SourceError
 from interosight_core.fingerprint import code_version, config_hash, path_sha256
 from interosight_core.sources import annomi, context_response, counselchat, dataverse, sessions, tool_calls
-from interosight_core.sources.common import Reject
+from interosight_core.sources.common import Reject, Target
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,12 @@ class IngestReport:
         return asdict(self)
 
 
+def _scratch_root() -> str | None:
+    """Extract archives to RAM (/dev/shm) when the machine has it: the files are read once, then deleted."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
 def source_fingerprint(cfg: SourceConfig) -> str:
     """sha256 of a source's input file or folder (fails with one line when it is missing)."""
     if not Path(cfg.path).exists():
@@ -87,35 +95,40 @@ def ingest_source(
             log.info("%s: unchanged (%s), nothing to do", name, sha256[:12])
             return IngestReport(name, cfg.kind, str(cfg.path), sha256, "unchanged",
                                 row_counts=json.loads(previous[3]), rejected_rows=previous[4])
-        with tempfile.TemporaryDirectory(prefix="interosight-ingest-") as scratch:
-            staged = SOURCE_MODULES[cfg.kind].stage(con, cfg, Path(scratch))
-        total = max(staged.input_rows, 1)
-        if staged.rejects and len(staged.rejects) / total > max_reject_fraction:
-            first = staged.rejects[0]
-            raise SourceError(
-                f"{cfg.path}: {len(staged.rejects)} of {staged.input_rows} rows cannot be ingested "
-                f"(more than max_reject_fraction={max_reject_fraction}); first at line {first.line}: {first.error}"
-            )
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        lineage = [str(cfg.path), sha256, now]
-        counts: dict[str, int] = {}
-        with warehouse.transaction(con):
+        target = Target(name, str(cfg.path), sha256, now)
+        started = time.perf_counter()
+        # Staging runs inside the transaction so large tables can be written once, directly;
+        # any error (bad input, too many rejects) rolls everything back.
+        with warehouse.transaction(con), tempfile.TemporaryDirectory(
+            prefix="interosight-ingest-", dir=_scratch_root()
+        ) as scratch:
             warehouse.delete_source_rows(con, name)
-            for table, stage_table in staged.tables.items():
-                con.execute(
-                    f"INSERT INTO {table} BY NAME SELECT *, ? AS source, ? AS source_file, ? AS source_sha256, "
-                    f"? AS ingested_at FROM {stage_table}",
-                    [name, *lineage],
+            staged = SOURCE_MODULES[cfg.kind].stage(con, cfg, Path(scratch), target)
+            total = max(staged.input_rows, 1)
+            if staged.rejects and len(staged.rejects) / total > max_reject_fraction:
+                first = staged.rejects[0]
+                raise SourceError(
+                    f"{cfg.path}: {len(staged.rejects)} of {staged.input_rows} rows cannot be ingested "
+                    f"(more than max_reject_fraction={max_reject_fraction}); first at line {first.line}: {first.error}"
                 )
-                counts[table] = con.execute(f"SELECT count(*) FROM {stage_table}").fetchone()[0]
-            _insert_rejects(con, name, staged.rejects, lineage)
+            staged_at = time.perf_counter()
+            counts: dict[str, int] = dict(staged.written)
+            for table, stage_table in staged.tables.items():
+                counts[table] = con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT *, {target.lineage_sql()} FROM {stage_table}"
+                ).fetchone()[0]
+            _insert_rejects(con, name, staged.rejects, [str(cfg.path), sha256, now])
             con.execute(
                 "INSERT OR REPLACE INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [name, cfg.kind, str(cfg.path), sha256, cfg_hash, version, now, json.dumps(counts), len(staged.rejects)],
             )
         for stage_table in staged.tables.values():
             con.execute(f"DROP TABLE IF EXISTS {stage_table}")
-    log.info("%s: ingested %s, %d rejected", name, counts, len(staged.rejects))
+    log.info(
+        "%s: ingested %s, %d rejected (parse %.2fs, write %.2fs)",
+        name, counts, len(staged.rejects), staged_at - started, time.perf_counter() - staged_at,
+    )
     return IngestReport(
         name, cfg.kind, str(cfg.path), sha256, "ingested", row_counts=counts, input_rows=staged.input_rows,
         rejected_rows=len(staged.rejects), first_rejects=[asdict(r) for r in staged.rejects[:5]], notes=staged.notes,

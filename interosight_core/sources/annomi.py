@@ -15,7 +15,7 @@ import duckdb
 
 from interosight_core.config import AnnoMISource
 from interosight_core.errors import SourceError
-from interosight_core.sources.common import Reject, Staged, null_if_token, quote, read_csv_staged, require_columns
+from interosight_core.sources.common import Target, Reject, Staged, null_if_token, quote, read_csv_staged, require_columns
 
 REQUIRED = [
     "transcript_id",
@@ -47,7 +47,7 @@ def _label(column: str, header: list[str]) -> str:
     return f"nullif(lower({null_if_token(quote(column))}), 'n/a')"
 
 
-def stage(con: duckdb.DuckDBPyConnection, cfg: AnnoMISource, scratch: Path) -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, cfg: AnnoMISource, scratch: Path, target: Target) -> Staged:
     """Parse an AnnoMI CSV into `stage_conversations`, `stage_turns` and `stage_mi_annotations`."""
     label = str(cfg.path)
     header, rows, rejects = read_csv_staged(con, cfg.path, "raw_annomi", label)

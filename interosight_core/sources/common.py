@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -30,11 +31,30 @@ class Reject:
     raw: str | None
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where and under which lineage a source's rows are written (staging runs inside the write transaction)."""
+
+    source: str
+    source_file: str
+    source_sha256: str
+    ingested_at: datetime
+
+    def lineage_sql(self) -> str:
+        """SQL select-list fragment adding the lineage columns as constants."""
+        return (
+            f"{_sql_str(self.source)} AS source, {_sql_str(self.source_file)} AS source_file, "
+            f"{_sql_str(self.source_sha256)} AS source_sha256, TIMESTAMP '{self.ingested_at.isoformat(sep=' ')}' AS ingested_at"
+        )
+
+
 @dataclass
 class Staged:
-    """What a source module staged: target table -> temp table, plus rejects and row count."""
+    """What a source module produced: warehouse table -> temp staging table, rows it wrote
+    directly into warehouse tables (large tables skip the staging copy), rejects and records seen."""
 
     tables: dict[str, str] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)
     input_rows: int = 0
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -112,35 +132,42 @@ def read_csv_staged(
     table: str,
     label: str,
     types: dict[str, str] | None = None,
+    select: str | None = None,
+    where: str | None = None,
+    append: bool = False,
 ) -> tuple[list[str], int, list[Reject]]:
-    """Read a CSV into temp table `table` (all VARCHAR + `_row`); return (header, records seen, rejects).
+    """Read a CSV into temp table `table`; return (header, records seen, rejects).
 
     The file must exist, be non-empty UTF-8 with a header. Unparseable rows are
     returned as rejects; any invalid-encoding row fails the whole file.
-    `types` gives SQL types for some columns (the rest are VARCHAR); then NA-style
+    By default every column is VARCHAR plus `_row` (1-based data-row number, which
+    serialises the scan). `types` gives SQL types for some columns; then NA-style
     tokens read as NULL and values that do not convert come back as `CAST` rejects.
+    `select`/`where` project and filter the scan instead (parallel, no `_row`), and
+    `append` inserts into an existing `table` instead of replacing it.
     """
     check_file(path, "CSV")
     header = read_header(path, label)
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise SourceError(f"{label}: duplicate column name(s) {', '.join(dupes)} in the header")
-    types = types or {}
-    columns = "{" + ", ".join(f"{_sql_str(h)}: {_sql_str(types.get(h, 'VARCHAR'))}" for h in header) + "}"
-    nullstr = f", nullstr=[{', '.join(_sql_str(t) for t in NULL_TOKENS)}]" if types else ""
+    columns = "{" + ", ".join(f"{_sql_str(h)}: {_sql_str((types or {}).get(h, 'VARCHAR'))}" for h in header) + "}"
+    nullstr = f", nullstr=[{', '.join(_sql_str(t) for t in NULL_TOKENS)}]" if types is not None else ""
     scan = (
         f"read_csv({_sql_str(str(path))}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
         f"columns={columns}, store_rejects=true, rejects_table='reject_errors', rejects_scan='reject_scans', "
-        f"max_line_size=33554432{nullstr})"
+        f"max_line_size=8388608{nullstr})"
     )
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    query = f"SELECT {select or '*, row_number() OVER () AS _row'} FROM {scan}" + (f" WHERE {where}" if where else "")
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, row_number() OVER () AS _row FROM {scan}"
-        )
+        if append:
+            rows = con.execute(f"INSERT INTO {table} BY NAME {query}").fetchone()[0]
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {query}")
+            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     except duckdb.Error as error:
         raise SourceError(f"{label}: cannot be read as CSV ({str(error).splitlines()[0]})") from None
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     rejects: list[Reject] = []
     seen: set[tuple] = set()
     for line, column, kind, raw, message in con.execute(

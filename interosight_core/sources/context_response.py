@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 
 from interosight_core.config import ContextResponseSource
-from interosight_core.sources.common import Reject, Staged, null_if_token, quote, read_csv_staged, require_columns
+from interosight_core.sources.common import Target, Reject, Staged, null_if_token, quote, read_csv_staged, require_columns
 
 
-def stage(con: duckdb.DuckDBPyConnection, cfg: ContextResponseSource, scratch: Path) -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, cfg: ContextResponseSource, scratch: Path, target: Target) -> Staged:
     """Parse a Context/Response CSV into `stage_conversations` and `stage_turns`."""
     label = str(cfg.path)
     header, rows, rejects = read_csv_staged(con, cfg.path, "raw_cr", label)

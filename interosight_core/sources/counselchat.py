@@ -12,13 +12,13 @@ from pathlib import Path
 import duckdb
 
 from interosight_core.config import CounselChatSource
-from interosight_core.sources.common import Reject, Staged, null_if_token, quote, read_csv_staged, require_columns
+from interosight_core.sources.common import Target, Reject, Staged, null_if_token, quote, read_csv_staged, require_columns
 
 REQUIRED = ["questionID", "questionTitle", "questionText", "topic", "answerText"]
 OPTIONAL = ["questionLink", "therapistInfo", "therapistURL", "upvotes", "views", "split"]
 
 
-def stage(con: duckdb.DuckDBPyConnection, cfg: CounselChatSource, scratch: Path) -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, cfg: CounselChatSource, scratch: Path, target: Target) -> Staged:
     """Parse a CounselChat CSV into `stage_conversations` and `stage_turns`."""
     label = str(cfg.path)
     header, rows, rejects = read_csv_staged(con, cfg.path, "raw_cc", label)

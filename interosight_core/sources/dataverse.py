@@ -3,16 +3,21 @@
 Layout (Qiu 2025, doi:10.18130/V3/NENELT): `dataverse_files.zip` holding
 `reddit_posts.csv.zip`, `key.csv.zip` and `topic_<annotator>.csv.zip`, or the
 same files (zipped or not) in a folder. Posts go to `posts` (with subreddit
-and forum group); topic scores go to the long table `topic_scores`
-(post, annotator, topic, score, label). Unknown extra columns are ignored.
+and forum group); topic scores go to `topic_annotations` (one row per post and
+annotator, a score and a label per topic; the warehouse view `topic_scores` is
+its long form: post, annotator, topic, score, label). Unknown extra columns
+are ignored; NA-style cells are missing values.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -22,20 +27,17 @@ from interosight_core.errors import SourceError
 from interosight_core.sources.common import (
     Reject,
     Staged,
+    Target,
     check_exists,
     check_file,
     read_header,
-    null_if_token,
     pick_column,
     quote,
     read_csv_staged,
 )
 from interosight_core.sources.subreddits import SUBREDDIT_GROUPS
+from interosight_core.warehouse import TOPICS
 
-TOPICS = (
-    "relation protein ed exercise crave restrict binge loss gain calorie "
-    "idealbody bodyhate feargain fearfood depressedmood"
-).split()
 ANNOTATORS = (
     "gpt4o",
     "Llama-3.1-8B-Instruct",
@@ -68,44 +70,68 @@ def _unzip_csv(blob: bytes, label: str, out: Path) -> Path:
     return out
 
 
-def extract_members(path: Path, scratch: Path) -> dict[str, Path]:
-    """Return {'reddit_posts'|'key'|'topic_<annotator>': csv path}, extracting zips into `scratch`."""
+@contextlib.contextmanager
+def open_members(path: Path, scratch: Path) -> Iterator[dict[str, Future[Path]]]:
+    """Yield {'reddit_posts'|'key'|'topic_<annotator>': future CSV path}, extracting zips into `scratch`.
+
+    Inner zips are inflated by two background threads (zlib releases the GIL),
+    so DuckDB parses one file while the next is still being extracted.
+    """
     check_exists(path, "Dataverse deposit")
-    found: dict[str, Path] = {}
-    if path.is_dir():
-        for child in sorted(path.iterdir()):
-            key = _member_key(child.name)
-            if key is None or not child.is_file():
-                continue
-            if child.name.endswith(".zip"):
-                found[key] = _unzip_csv(child.read_bytes(), str(child), scratch / f"{key}.csv")
-            elif key not in found:
-                found[key] = child
-        return found
-    if path.stat().st_size == 0:
-        raise SourceError(f"{path}: Dataverse zip is empty (0 bytes): re-download it")
-    try:
-        with zipfile.ZipFile(path) as outer:
-            for info in outer.infolist():
-                key = _member_key(info.filename)
-                if key is None or info.is_dir():
+    with contextlib.ExitStack() as stack:
+        jobs: list[tuple[str, Callable[[], Path]]] = []
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                key = _member_key(child.name)
+                if key is None or not child.is_file():
                     continue
-                label = f"{path}!{info.filename}"
-                blob = outer.read(info)
-                if info.filename.endswith(".zip"):
-                    found[key] = _unzip_csv(blob, label, scratch / f"{key}.csv")
-                else:
-                    target = scratch / f"{key}.csv"
-                    target.write_bytes(blob)
-                    found[key] = target
+                if child.name.endswith(".zip"):
+                    jobs.append((key, lambda c=child, k=key: _unzip_csv(c.read_bytes(), str(c), scratch / f"{k}.csv")))
+                elif key not in dict(jobs):
+                    jobs.append((key, lambda c=child: c))
+        else:
+            if path.stat().st_size == 0:
+                raise SourceError(f"{path}: Dataverse zip is empty (0 bytes): re-download it")
+            try:
+                outer = stack.enter_context(zipfile.ZipFile(path))
+                infos = [i for i in outer.infolist() if _member_key(i.filename) and not i.is_dir()]
+            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+                raise SourceError(f"{path}: not a valid zip (truncated or corrupt: {error}): re-download it") from None
+            for info in infos:
+                key = _member_key(info.filename)
+                label, out = f"{path}!{info.filename}", scratch / f"{key}.csv"
+                jobs.append((key, lambda i=info, lb=label, o=out: _extract_one(outer, i, lb, o)))
+        # Entered after the zip, so it is shut down (pending jobs cancelled, running ones
+        # finished) before the zip closes; posts and key go first since they are parsed first.
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2, thread_name_prefix="unzip"))
+        stack.callback(pool.shutdown, cancel_futures=True)
+        jobs.sort(key=lambda job: job[0] not in ("reddit_posts", "key"))
+        yield {key: pool.submit(job) for key, job in jobs}
+
+
+def _extract_one(outer: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, out: Path) -> Path:
+    try:
+        blob = outer.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise SourceError(f"{path}: not a valid zip (truncated or corrupt: {error}): re-download it") from None
-    return found
+        raise SourceError(f"{label}: not a valid zip (truncated or corrupt: {error}): re-download it") from None
+    if info.filename.endswith(".zip"):
+        return _unzip_csv(blob, label, out)
+    out.write_bytes(blob)
+    return out
 
 
-def stage(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, scratch: Path) -> Staged:
-    """Parse the deposit into temp tables `stage_posts` and `stage_topic_scores`."""
-    members = extract_members(cfg.path, scratch)
+def stage(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, scratch: Path, target: Target) -> Staged:
+    """Stage posts in `stage_posts`; write topic annotations straight into `topic_annotations`.
+
+    Runs inside the ingest transaction: the 7-annotator topic files are the bulk
+    of the deposit, so they are scanned once, directly into the warehouse table,
+    and any error rolls the whole source back.
+    """
+    with open_members(cfg.path, scratch) as members:
+        return _stage(con, cfg, members, target)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members: dict[str, Future[Path]], target: Target) -> Staged:
     if "reddit_posts" not in members:
         found = ", ".join(sorted(members)) or "nothing recognisable"
         raise SourceError(
@@ -113,43 +139,44 @@ def stage(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, scratch: Path) -
             "dataverse_files.zip or the folder holding its files"
         )
     staged = Staged()
-    posts_label = f"{cfg.path} (reddit_posts.csv)"
-    header, staged.input_rows, rejects = read_csv_staged(con, members["reddit_posts"], "raw_posts", posts_label)
-    staged.rejects.extend(rejects)
-    id_col = pick_column(header, POST_ID_COLUMNS, posts_label, "post id")
-    text_col = pick_column(header, TEXT_COLUMNS, posts_label, "post text")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw_posts_n AS SELECT {null_if_token(quote(id_col))} AS post_id, "
-        f"{quote(text_col)} AS text, _row FROM raw_posts"
+    label = f"{cfg.path} (reddit_posts.csv)"
+    posts_csv = members["reddit_posts"].result()
+    header = read_header(check_file(posts_csv, "CSV"), label)
+    id_col = pick_column(header, POST_ID_COLUMNS, label, "post id")
+    text_col = pick_column(header, TEXT_COLUMNS, label, "post text")
+    _, staged.input_rows, rejects = read_csv_staged(
+        con, posts_csv, "raw_posts", label, types={},
+        select=f"trim({quote(id_col)}) AS post_id, {quote(text_col)} AS text, row_number() OVER () AS _row",
     )
+    staged.rejects.extend(rejects)
     for row, reason in con.execute(
-        "SELECT _row, CASE WHEN post_id IS NULL THEN 'missing post id' ELSE 'empty text' END FROM raw_posts_n "
-        "WHERE post_id IS NULL OR text IS NULL OR trim(text) = '' ORDER BY _row"
+        "SELECT _row, CASE WHEN post_id IS NULL OR post_id = '' THEN 'missing post id' ELSE 'empty text' END "
+        "FROM raw_posts WHERE post_id IS NULL OR post_id = '' OR text IS NULL OR length(trim(text)) = 0 ORDER BY _row"
     ).fetchall():
         staged.rejects.append(Reject(line=int(row) + 1, column=None, error=reason, raw=None))
     dupe = con.execute(
-        "SELECT post_id, list(_row ORDER BY _row) FROM raw_posts_n WHERE post_id IS NOT NULL "
+        "SELECT post_id, list(_row ORDER BY _row) FROM raw_posts WHERE post_id <> '' "
         "GROUP BY post_id HAVING count(*) > 1 ORDER BY min(_row) LIMIT 1"
     ).fetchone()
     if dupe:
         rows = " and ".join(str(r) for r in dupe[1][:2])
         raise SourceError(
-            f"{posts_label}: duplicate {id_col} {dupe[0]!r} (data rows {rows}): post ids must be unique; "
+            f"{label}: duplicate {id_col} {dupe[0]!r} (data rows {rows}): post ids must be unique; "
             "remove the duplicate rows"
         )
     _stage_subreddits(con, cfg, members, staged)
-    _stage_topics(con, cfg, members, staged)
-    staged.tables = {"posts": "stage_posts", "topic_scores": "stage_topic_scores"}
+    staged.written["topic_annotations"] = _write_topics(con, cfg, members, staged, target)
+    staged.tables = {"posts": "stage_posts"}
     return staged
 
 
-def _stage_subreddits(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members: dict[str, Path], staged: Staged) -> None:
+def _stage_subreddits(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members: dict[str, Future[Path]], staged: Staged) -> None:
     groups = {**SUBREDDIT_GROUPS, **{k.lower(): v for k, v in cfg.extra_subreddit_groups.items()}}
     con.execute("CREATE OR REPLACE TEMP TABLE subreddit_groups (name VARCHAR, grp VARCHAR)")
     con.executemany("INSERT INTO subreddit_groups VALUES (?, ?)", sorted(groups.items()))
     if "key" in members:
         label = f"{cfg.path} (key.csv)"
-        header, _, rejects = read_csv_staged(con, members["key"], "raw_key", label)
+        header, _, rejects = read_csv_staged(con, members["key"].result(), "raw_key", label)
         staged.rejects.extend(rejects)
         id_col = pick_column(header, POST_ID_COLUMNS, label, "post id")
         sr_col = pick_column(header, ("sr_name", "subreddit"), label, "subreddit")
@@ -163,17 +190,16 @@ def _stage_subreddits(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, memb
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage_posts AS "
         "SELECT p.post_id, p.text, k.subreddit, coalesce(g.grp, 'unknown') AS forum_group "
-        "FROM raw_posts_n p LEFT JOIN raw_key_n k USING (post_id) "
+        "FROM raw_posts p LEFT JOIN raw_key_n k USING (post_id) "
         "LEFT JOIN subreddit_groups g ON lower(k.subreddit) = g.name "
-        "WHERE p.post_id IS NOT NULL AND p.text IS NOT NULL AND trim(p.text) <> '' ORDER BY p._row"
+        "WHERE p.post_id <> '' AND length(trim(p.text)) > 0"
     )
 
 
-def _stage_topics(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members: dict[str, Path], staged: Staged) -> None:
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE stage_topic_scores (post_id VARCHAR, annotator VARCHAR, topic VARCHAR, "
-        "score DOUBLE, label BOOLEAN)"
-    )
+def _write_topics(
+    con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members: dict[str, Future[Path]], staged: Staged, target: Target
+) -> int:
+    """Write every selected annotator file into `topic_annotations`; return the rows written."""
     available = {key.removeprefix("topic_"): p for key, p in members.items() if key.startswith("topic_")}
     wanted = cfg.annotators if cfg.annotators is not None else sorted(available)
     missing = [a for a in wanted if a not in available]
@@ -182,19 +208,33 @@ def _stage_topics(con: duckdb.DuckDBPyConnection, cfg: DataverseSource, members:
             f"{cfg.path}: no topic_<annotator> file for annotator(s) {', '.join(missing)} "
             f"(available: {', '.join(sorted(available)) or 'none'}); fix `annotators` in the config"
         )
-    for annotator in wanted:
-        _stage_annotator(con, annotator, available[annotator], f"{cfg.path} (topic_{annotator}.csv)", staged)
+    return sum(
+        _write_annotator(con, annotator, available[annotator].result(), f"{cfg.path} (topic_{annotator}.csv)", staged, target)
+        for annotator in wanted
+    )
 
 
-def _stage_annotator(con: duckdb.DuckDBPyConnection, annotator: str, path: Path, label: str, staged: Staged) -> None:
+def _write_annotator(
+    con: duckdb.DuckDBPyConnection, annotator: str, path: Path, label: str, staged: Staged, target: Target
+) -> int:
+    """Append one `topic_<annotator>.csv` to `topic_annotations` in a single parallel CSV scan."""
     header = read_header(check_file(path, "CSV"), label)
+    id_col = pick_column(header, POST_ID_COLUMNS, label, "post id")
     score_cols = [t for t in TOPICS if t in header]
     label_cols = [t for t in TOPICS if f"{t}01" in header]
-    topics = [t for t in TOPICS if t in score_cols or t in label_cols]
-    if not topics:
+    if not score_cols and not label_cols:
         raise SourceError(f"{label}: no topic columns (expected e.g. {TOPICS[0]}, {TOPICS[0]}01 … {TOPICS[-1]}01)")
     types = {t: "DOUBLE" for t in score_cols} | {f"{t}01": "DOUBLE" for t in label_cols}
-    header, _, rejects = read_csv_staged(con, path, "raw_topic", label, types=types)
+    select = [f"trim({quote(id_col)}) AS post_id", f"'{annotator}' AS annotator"]
+    for topic in TOPICS:
+        score = quote(topic) if topic in score_cols else "NULL::DOUBLE"
+        flag = f"{quote(topic + '01')} >= 0.5" if topic in label_cols else f"{score} >= 0.5"
+        select += [f"{score} AS {topic}", f"({flag})::BOOLEAN AS {topic}01"]
+    select.append(target.lineage_sql())
+    _, written, rejects = read_csv_staged(
+        con, path, "topic_annotations", label, types=types, select=", ".join(select),
+        where=f"{quote(id_col)} IS NOT NULL", append=True,
+    )
     for reject in rejects:
         if reject.error.startswith("CAST") and reject.column in types:
             value = reject.error.split('string "', 1)[-1].split('"', 1)[0]
@@ -203,26 +243,14 @@ def _stage_annotator(con: duckdb.DuckDBPyConnection, annotator: str, path: Path,
                 "must be numbers in 0–1 (labels 0/1); fix or blank that cell"
             )
     staged.rejects.extend(rejects)
-    id_col = pick_column(header, POST_ID_COLUMNS, label, "post id")
     if score_cols:
-        outside = " OR ".join(f"{quote(t)} NOT BETWEEN 0 AND 1" for t in score_cols)
-        row = con.execute(f"SELECT min(_row) FROM raw_topic WHERE {outside}").fetchone()[0]
-        if row is not None:
+        outside = " OR ".join(f"{t} NOT BETWEEN 0 AND 1" for t in score_cols)
+        bad = con.execute(
+            f"SELECT post_id FROM topic_annotations WHERE source = ? AND annotator = ? AND ({outside}) LIMIT 1",
+            [target.source, annotator],
+        ).fetchone()
+        if bad is not None:
             raise SourceError(
-                f"{label}: topic score outside 0–1 at data row {row}: scores must be relevancy probabilities in 0–1"
+                f"{label}: topic score outside 0–1 for post {bad[0]!r}: scores must be relevancy probabilities in 0–1"
             )
-    pairs = []
-    for topic in topics:
-        score = quote(topic) if topic in score_cols else "NULL::DOUBLE"
-        flag = f"{quote(topic + '01')} >= 0.5" if topic in label_cols else f"{score} >= 0.5"
-        pairs.append(f'{score} AS "{topic}__s", ({flag})::BOOLEAN AS "{topic}__l"')
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE topic_wide AS SELECT {quote(id_col)} AS post_id, {', '.join(pairs)} "
-        f"FROM raw_topic WHERE {quote(id_col)} IS NOT NULL"
-    )
-    members = ", ".join(f"(\"{t}__s\", \"{t}__l\") AS '{t}'" for t in topics)
-    con.execute(
-        f"INSERT INTO stage_topic_scores SELECT post_id, '{annotator}', topic, score, label FROM topic_wide "
-        f"UNPIVOT INCLUDE NULLS ((score, label) FOR topic IN ({members})) "
-        "WHERE score IS NOT NULL OR label IS NOT NULL"
-    )
+    return written - len(rejects)

@@ -18,7 +18,7 @@ import duckdb
 
 from interosight_core.config import SessionsSource
 from interosight_core.errors import SourceError
-from interosight_core.sources.common import Staged, check_exists
+from interosight_core.sources.common import Target, Staged, check_exists
 from interosight_core.sources.conversations import stage_python_conversations
 from interosight_core.sources.jsonio import load_json
 
@@ -89,7 +89,7 @@ def _parse_turn(path: Path, session_id: str, index: int, turn: Any) -> dict:
     return {"role": role, "speaker": speaker, "text": text}
 
 
-def stage(con: duckdb.DuckDBPyConnection, cfg: SessionsSource, scratch: Path) -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, cfg: SessionsSource, scratch: Path, target: Target) -> Staged:
     """Parse session JSON file(s) into `stage_conversations` and `stage_turns`."""
     check_exists(cfg.path, "sessions folder or file")
     files = sorted(cfg.path.rglob("*.json")) if cfg.path.is_dir() else [cfg.path]

@@ -16,7 +16,7 @@ import duckdb
 
 from interosight_core.config import ToolCallsSource
 from interosight_core.errors import SourceError
-from interosight_core.sources.common import Reject, Staged
+from interosight_core.sources.common import Target, Reject, Staged
 from interosight_core.sources.conversations import ROLES, stage_python_conversations
 from interosight_core.sources.jsonio import read_utf8
 
@@ -58,7 +58,7 @@ def parse_conversation(obj: object) -> tuple[list[dict], dict]:
     return turns, metadata
 
 
-def stage(con: duckdb.DuckDBPyConnection, cfg: ToolCallsSource, scratch: Path) -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, cfg: ToolCallsSource, scratch: Path, target: Target) -> Staged:
     """Parse a tool-call JSONL file into `stage_conversations` and `stage_turns`."""
     text = read_utf8(cfg.path, "JSONL")
     staged = Staged()

@@ -99,7 +99,8 @@ def test_topic_score_out_of_range(populated, tmp_path):
     cells[1] = "7.5"
     text[1] = ",".join(cells)
     files["topic_gpt4o.csv"] = ("\n".join(text) + "\n").encode()
-    _fails(populated, _dv(write_dataverse_zip(tmp_path / "d.zip", files)), "outside 0–1")
+    message = _fails(populated, _dv(write_dataverse_zip(tmp_path / "d.zip", files)), "outside 0–1")
+    assert "post 'p0'" in message
 
 
 def test_non_utf8_file(populated, tmp_path):

@@ -20,11 +20,12 @@ def _src(path: Path, **kw) -> DataverseSource:
 def test_zip_layout_loads_posts_groups_and_long_topic_table(tmp_path, wh):
     report = ingest_source(wh, _src(write_dataverse_zip(tmp_path / "dataverse_files.zip")))
     assert report.status == "ingested"
-    assert report.row_counts == {"posts": 6, "topic_scores": 6 * 15 * 2 + 3 * 15}
+    assert report.row_counts == {"posts": 6, "topic_annotations": 6 + 6 + 3}
     with warehouse.open_warehouse(wh, read_only=True) as con:
         groups = dict(con.execute("SELECT subreddit, forum_group FROM posts").fetchall())
         assert groups == {"EatingDisorders": "ed", "loseit": "diet", "Fitness": "fitness", "AskReddit": "control",
                           "SomethingElse": "unknown", "bulimia": "ed"}
+        assert con.execute("SELECT count(*) FROM topic_scores").fetchone()[0] == 6 * 15 * 2 + 3 * 15
         annotators = dict(con.execute("SELECT annotator, count(DISTINCT post_id) FROM topic_scores GROUP BY 1").fetchall())
         assert annotators == {"gpt4o": 6, "ensemble": 6, "human": 3}
         # human rows have labels but no scores; LLM rows have both
@@ -41,7 +42,7 @@ def test_unzipped_folder_layout_gives_same_rows(tmp_path, wh):
     for name, payload in dataverse_files().items():
         (folder / name).write_bytes(payload)
     report = ingest_source(wh, _src(folder))
-    assert report.row_counts == {"posts": 6, "topic_scores": 225}
+    assert report.row_counts == {"posts": 6, "topic_annotations": 15}
 
 
 def test_reingest_unchanged_is_noop_and_changed_file_replaces_rows(tmp_path, wh):
@@ -60,7 +61,7 @@ def test_reingest_unchanged_is_noop_and_changed_file_replaces_rows(tmp_path, wh)
 def test_annotator_selection_and_missing_annotator(tmp_path, wh):
     path = write_dataverse_zip(tmp_path / "d.zip")
     report = ingest_source(wh, _src(path, annotators=["human"]))
-    assert report.row_counts["topic_scores"] == 45
+    assert report.row_counts["topic_annotations"] == 3
     with pytest.raises(SourceError, match="no topic_<annotator> file for annotator.s. Qwen"):
         ingest_source(wh, _src(path, annotators=["Qwen2.5-7B-Instruct"]))
 
