@@ -12,6 +12,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 # Prefect must never touch ~/.prefect or phone home from tests; ephemeral servers are slow here.
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".interosight" / "test-prefect-home"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect makes only the last level
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
