@@ -1,0 +1,1 @@
+"""Unit tests of the training core (interosight_core.train)."""
