@@ -7,6 +7,7 @@ fix — and exit 1; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -27,11 +28,28 @@ ConfigOption = typer.Option(
 )
 
 
+class _NoUserErrorTracebacks(logging.Filter):
+    """Drop the traceback from Prefect's task/flow failure logs when the cause is a user error.
+
+    Bad input is reported once, as the CLI's one-line `error:`; a traceback there
+    would only bury it. Bugs (any other exception) keep their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from interosight_core.errors import InteroSightError
+
+        if record.exc_info and isinstance(record.exc_info[1], InteroSightError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def _prefect_defaults() -> None:
     """Settings that make the embedded (ephemeral) Prefect mode work on small machines."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        logging.getLogger(name).addFilter(_NoUserErrorTracebacks())
     if os.environ.get("PREFECT_HOME"):  # Prefect creates only the last path level; a missing parent kills the server
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
@@ -110,7 +128,23 @@ def main() -> None:
         if debug:
             raise
         typer.echo(f"error: {error}", err=True)
+        _release_frames(error)
         sys.exit(1)
+
+
+def _release_frames(error: BaseException | None) -> None:
+    """Clear the locals of a failed run's frames (DuckDB handles among them) before exit.
+
+    Prefect keeps the exception, so its frames would otherwise live until
+    interpreter shutdown, where DuckDB's bindings report them as leaks.
+    """
+    import gc
+    import traceback
+
+    while error is not None:
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
+    gc.collect()
 
 
 if __name__ == "__main__":

@@ -9,11 +9,9 @@ from prefect.cache_policies import INPUTS, NO_CACHE
 from interosight_core import ingest, warehouse
 from interosight_core.config import SourceConfig
 from interosight_core.warehouse import WarehouseRef
-from tasks.common import user_errors_fail_cleanly
 
 
 @task(name="fingerprint-source", cache_policy=NO_CACHE, task_run_name="fingerprint-{source.source_name}")
-@user_errors_fail_cleanly
 def fingerprint_source(source: SourceConfig) -> str:
     """sha256 of the source's input file or folder: the content part of the ingest cache key."""
     return ingest.source_fingerprint(source)
@@ -25,7 +23,6 @@ def fingerprint_source(source: SourceConfig) -> str:
     persist_result=True,
     task_run_name="ingest-{source.source_name}",
 )
-@user_errors_fail_cleanly
 def ingest_source(
     source: SourceConfig, sha256: str, store: WarehouseRef, max_reject_fraction: float, code_version: str
 ) -> dict:

@@ -10,6 +10,7 @@ from flow_helpers import demo_config_copy
 from flows.ingest import ingest_flow
 from interosight_core import warehouse
 from interosight_core.config import load_config
+from interosight_core.errors import SourceError
 
 
 def task_states(flow_run_id) -> dict[str, str]:
@@ -53,5 +54,5 @@ def test_ingest_flow_bad_input_fails_with_the_one_line_message(tmp_path):
     config = demo_config_copy(tmp_path, ingest={"sources": [{"kind": "counselchat", "path": str(bad)}]})
     state = ingest_flow(config_path=str(config), return_state=True)
     assert state.is_failed()
-    with pytest.raises(Exception, match="missing.csv: CSV not found"):
+    with pytest.raises(SourceError, match="missing.csv: counselchat input not found"):
         state.result()

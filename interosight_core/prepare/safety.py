@@ -1,0 +1,320 @@
+"""ED-safety detectors: numbers, pro_ed, crisis, pii, injection.
+
+Each family is a list of named RE2-compatible rules (`safety_redact_rules`,
+`safety_flag_rules`); a flag names its rule, family, span, matched text and
+level, so every decision can be explained. `SAFETY_RULES` is the versioned
+whole; its `fingerprint()` belongs in the stage's cache key.
+
+Design: the whole corpus is flagged and redacted in one DuckDB query.
+`sql_flag_columns(col)` gives one boolean expression per family and
+`sql_redact_expr(col)` one text expression (PII then numbers), each a
+single RE2 alternation pass as a prefilter plus the exact check only on
+rows that pass it; `sql_level_expr` adds the crisis / pro-ED level and
+`sql_rule_hits_expr` the names of the rules that fired. Spans are computed
+in Python (`scan`) only for flagged rows, and only for the rules SQL saw
+fire (`scan(text, rules=hits)`): Python's backtracking `re` is 20-100x
+slower than RE2 on these alternations, so it does the explaining, never
+the searching. Python (`flag_families`, `levels`, `redact`) reproduces
+the SQL step for step for the by-hand CLI; tests assert they agree.
+
+Without lookarounds, exceptions are written as benign rules applied first:
+- flag-only families (crisis, pro_ed, injection) blank benign idioms:
+  with spaces of the same length in `scan` (so spans index the original
+  text) and with one space in SQL (detectors only use `\\s+`-style gaps, so
+  the two give the same booleans);
+- redacting families (pii, numbers) insert the sentinel `\\x1f` at the break
+  point of a look-alike ("spent 20\\x1f pounds"), run their detectors, then
+  delete every `\\x1f`; `scan` maps spans back past the inserted sentinels.
+Pre-existing `\\x1f` characters in input are deleted by redaction (they are
+control characters that cleaning removes anyway). NULL text gives false
+flags and NULL redacted text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+from interosight_core.errors import PrepareError
+from interosight_core.prepare.rules import (
+    Rule,
+    RuleSet,
+    compile_python,
+    sql_literal,
+    sql_replace_chain,
+    union_pattern,
+)
+from interosight_core.prepare.safety_flag_rules import CRISIS_RULES, INJECTION_RULES, PRO_ED_RULES
+from interosight_core.prepare.safety_redact_rules import NUMBER_RULES, PII_RULES, S
+
+FAMILIES: tuple[str, ...] = ("numbers", "pro_ed", "crisis", "pii", "injection")
+REDACTING: tuple[str, ...] = ("pii", "numbers")  # redaction order: PII first, so phone digits never become [number]
+SENTINEL = S
+_SCAN_SENTINEL_STANDIN = "\x1e"  # same-length stand-in for a \x1f already in the input, during scan only
+
+SAFETY_RULES = RuleSet("safety-1.0.0", NUMBER_RULES + PRO_ED_RULES + CRISIS_RULES + PII_RULES + INJECTION_RULES)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One detector hit: which rule, where in the original text, what it matched."""
+
+    rule: str
+    family: str
+    start: int
+    end: int
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    """Everything `scan` found in one text.
+
+    `crisis_level` is the highest C-SSRS rung hit (0 = none), `pro_ed_level`
+    the highest pro-ED severity (0 = none); `redacted` is `redact(text)`,
+    computed on first access.
+    """
+
+    text: str = field(repr=False)
+    flags: tuple[Flag, ...]
+    families: frozenset[str]
+    crisis_level: int
+    pro_ed_level: int
+
+    def has(self, family: str) -> bool:
+        """Return True if any rule of `family` fired."""
+        return family in self.families
+
+    @cached_property
+    def redacted(self) -> str:
+        """The text with PII and ED numbers replaced (`redact`)."""
+        return redact(self.text)
+
+
+@dataclass(frozen=True)
+class _Family:
+    """Pre-split rules of one family and its union patterns."""
+
+    name: str
+    detectors: tuple[Rule, ...]
+    benign: tuple[Rule, ...]
+    detect_union: str
+    benign_union: str | None
+
+
+def _check_family(name: str, detectors: tuple[Rule, ...], benign: tuple[Rule, ...]) -> None:
+    """Enforce the benign-rule contract of each family kind."""
+    if not detectors:
+        raise PrepareError(f"safety family {name!r} has no detectors")
+    for rule in benign:
+        if name in REDACTING and (rule.replacement is None or SENTINEL not in rule.replacement):
+            raise PrepareError(f"benign rule {rule.name!r}: redacting families protect with the sentinel")
+        if name not in REDACTING and rule.replacement is not None:
+            raise PrepareError(f"benign rule {rule.name!r}: flag-only families blank benign text (replacement None)")
+    for rule in detectors:
+        if (name in REDACTING) != (rule.replacement is not None):
+            raise PrepareError(f"rule {rule.name!r}: only pii/numbers detectors carry a replacement")
+
+
+@lru_cache(maxsize=None)
+def _family(name: str) -> _Family:
+    """Return the compiled view of one family of `SAFETY_RULES`."""
+    if name not in FAMILIES:
+        raise PrepareError(f"unknown safety family {name!r}; expected one of {', '.join(FAMILIES)}")
+    detectors = SAFETY_RULES.family(name, benign=False)
+    benign = SAFETY_RULES.family(name, benign=True)
+    _check_family(name, detectors, benign)
+    return _Family(name, detectors, benign, union_pattern(r.pattern for r in detectors),
+                   union_pattern(r.pattern for r in benign) if benign else None)
+
+
+def _protect(fam: _Family, text: str) -> str:
+    """Apply a redacting family's protect rules (sentinel insertion), as the SQL does."""
+    for rule in fam.benign:
+        text = rule.regex.sub(rule.replacement, text)
+    return text
+
+
+def _masked_for_flags(fam: _Family, text: str) -> str:
+    """The text a family's detectors see, exactly as in SQL (benign idioms -> one space)."""
+    if fam.name in REDACTING:
+        return _protect(fam, text)
+    if fam.benign_union is None:
+        return text
+    return compile_python(fam.benign_union).sub(" ", text)
+
+
+def detector_view(family: str, text: str) -> str:
+    """Return the text `family`'s detectors run on: benign idioms blanked or look-alikes protected."""
+    return _masked_for_flags(_family(family), text)
+
+
+def flag_families(text: str) -> dict[str, bool]:
+    """Return {family: flagged} for `text`, computed like `sql_flag_columns`."""
+    out = {}
+    for name in FAMILIES:
+        fam = _family(name)
+        union = compile_python(fam.detect_union)
+        out[name] = bool(union.search(text)) and bool(union.search(_masked_for_flags(fam, text)))
+    return out
+
+
+def _family_flags(fam: _Family, text: str, only: frozenset[str] | None = None) -> list[Flag]:
+    """Return the flags of one family with spans on the original `text` (optionally of the rules in `only`)."""
+    detectors = fam.detectors if only is None else tuple(r for r in fam.detectors if r.name in only)
+    if not detectors or (only is None and not compile_python(fam.detect_union).search(text)):
+        return []
+    if fam.name in REDACTING:
+        masked = _protect(fam, text.replace(SENTINEL, _SCAN_SENTINEL_STANDIN))
+        inserted = [i for i, ch in enumerate(masked) if ch == SENTINEL]
+    else:
+        masked = text
+        if fam.benign_union is not None:
+            masked = compile_python(fam.benign_union).sub(lambda m: " " * (m.end() - m.start()), text)
+        inserted = []
+    flags = []
+    for rule in detectors:
+        for m in rule.regex.finditer(masked):
+            start = m.start() - bisect_left(inserted, m.start())
+            end = m.end() - bisect_left(inserted, m.end())
+            flags.append(Flag(rule.name, fam.name, start, end, text[start:end], rule.level))
+    return flags
+
+
+def redact(text: str) -> str:
+    """Return `text` with PII and ED numbers replaced by typed placeholders (same as the SQL).
+
+    Texts that no pii/numbers detector matches are returned untouched;
+    otherwise each family (PII first) protects look-alikes, replaces every
+    detector's matches in order and deletes the sentinels.
+    """
+    if not compile_python(_redact_prefilter()).search(text):
+        return text
+    for name in REDACTING:
+        fam = _family(name)
+        text = _protect(fam, text)
+        for rule in fam.detectors:
+            text = rule.regex.sub(rule.replacement, text)
+        text = text.replace(SENTINEL, "")
+    return text
+
+
+def scan(text: str, families: Iterable[str] | None = None, rules: Iterable[str] | None = None) -> SafetyReport:
+    """Return every flag in `text` (spans on the original), the families hit and the levels.
+
+    `families` limits the scan to those families. `rules` limits it to
+    the named detectors and skips the family prefilter: pass the names
+    `sql_rule_hits_expr` returned for the row, so Python's slower `re`
+    only runs the rules RE2 already saw fire (the span pass then costs
+    about one rule-scan per hit instead of one per rule).
+    """
+    names = FAMILIES if families is None else tuple(families)
+    only = None if rules is None else frozenset(rules)
+    if only is not None:
+        unknown = only - {r.name for r in SAFETY_RULES if not r.benign}
+        if unknown:
+            raise PrepareError(f"scan: unknown detector name(s) {sorted(unknown)} for {SAFETY_RULES.version}")
+    flags: list[Flag] = []
+    for name in names:
+        flags.extend(_family_flags(_family(name), text, only))
+    flags.sort(key=lambda f: (f.start, f.end, f.family, f.rule))
+    top = {name: max((f.level for f in flags if f.family == name), default=0) for name in ("crisis", "pro_ed")}
+    return SafetyReport(text, tuple(flags), frozenset(f.family for f in flags), top["crisis"], top["pro_ed"])
+
+
+def _sql_masked(fam: _Family, column: str) -> str:
+    """SQL for the text a family's detectors see."""
+    if fam.name in REDACTING:
+        return sql_replace_chain(fam.benign, column)
+    if fam.benign_union is None:
+        return column
+    return f"regexp_replace({column}, {sql_literal(fam.benign_union)}, ' ', 'g')"
+
+
+def sql_family_flag_expr(family: str, column: str) -> str:
+    """Return a DuckDB boolean expression: does `family` fire on the text expression `column`."""
+    fam = _family(family)
+    detect = sql_literal(fam.detect_union)
+    if not fam.benign:
+        return f"coalesce(regexp_matches({column}, {detect}), false)"
+    return (f"CASE WHEN regexp_matches({column}, {detect}) "
+            f"THEN regexp_matches({_sql_masked(fam, column)}, {detect}) ELSE false END")
+
+
+def sql_flag_columns(column: str) -> dict[str, str]:
+    """Return {family: DuckDB boolean expression} for every safety family over `column`.
+
+    `column` is inserted verbatim and repeated; pass a column name (e.g.
+    the already-cleaned text), not a long expression.
+    """
+    return {name: sql_family_flag_expr(name, column) for name in FAMILIES}
+
+
+def sql_level_expr(family: str, column: str) -> str:
+    """Return a DuckDB integer expression: the highest level of `family` hit in `column` (0 = none)."""
+    fam = _family(family)
+    masked = _sql_masked(fam, column)
+    whens = []
+    for level in sorted({r.level for r in fam.detectors}, reverse=True):
+        union = union_pattern(r.pattern for r in fam.detectors if r.level == level)
+        whens.append(f"WHEN regexp_matches({masked}, {sql_literal(union)}) THEN {level}")
+    return (f"CASE WHEN regexp_matches({column}, {sql_literal(fam.detect_union)}) "
+            f"THEN (CASE {' '.join(whens)} ELSE 0 END) ELSE 0 END")
+
+
+def sql_rule_hits_expr(family: str, column: str) -> str:
+    """Return a DuckDB VARCHAR[] expression: the names of `family`'s detectors that fire in `column`.
+
+    Feed a row's names to `scan(text, rules=...)` to get their spans.
+    Evaluated only on rows the family flags (empty list elsewhere).
+    """
+    fam = _family(family)
+    masked = _sql_masked(fam, column)
+    items = ", ".join(f"CASE WHEN regexp_matches({masked}, {sql_literal(r.pattern)}) THEN {sql_literal(r.name)} END"
+                      for r in fam.detectors)
+    return (f"CASE WHEN {sql_family_flag_expr(family, column)} "
+            f"THEN list_filter([{items}], lambda x: x IS NOT NULL) ELSE []::VARCHAR[] END")
+
+
+def sql_redact_expr(column: str) -> str:
+    """Return a DuckDB text expression equal to `redact(column)` (PII, then numbers).
+
+    One RE2 pass over the union of all pii/numbers detectors decides which
+    rows run the replacement chain (measured ~3x faster than gating each
+    family separately through a lambda).
+    """
+    expr = column
+    for name in REDACTING:
+        fam = _family(name)
+        expr = sql_replace_chain(fam.benign, expr)
+        expr = sql_replace_chain(fam.detectors, expr)
+        expr = f"replace({expr}, chr(31), '')"
+    return f"CASE WHEN regexp_matches({column}, {sql_literal(_redact_prefilter())}) THEN {expr} ELSE {column} END"
+
+
+@lru_cache(maxsize=1)
+def _redact_prefilter() -> str:
+    """Union of every pii and numbers detector: rows that miss it are left untouched."""
+    return union_pattern(r.pattern for name in REDACTING for r in _family(name).detectors)
+
+
+def levels(text: str) -> dict[str, int]:
+    """Return {'crisis': level, 'pro_ed': level} for `text`, like `sql_level_expr`."""
+    out = {}
+    for name in ("crisis", "pro_ed"):
+        fam = _family(name)
+        if not compile_python(fam.detect_union).search(text):
+            out[name] = 0
+            continue
+        masked = _masked_for_flags(fam, text)
+        out[name] = max((r.level for r in fam.detectors if r.regex.search(masked)), default=0)
+    return out
+
+
+__all__ = ["FAMILIES", "Flag", "REDACTING", "SAFETY_RULES", "SENTINEL", "SafetyReport", "detector_view",
+           "flag_families",
+           "levels", "redact", "scan", "sql_family_flag_expr", "sql_flag_columns", "sql_level_expr", "sql_redact_expr",
+           "sql_rule_hits_expr"]

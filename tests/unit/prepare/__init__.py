@@ -1,0 +1,1 @@
+"""Tests of the prepare stage core: cleaning rules and safety detectors."""
