@@ -107,6 +107,25 @@ def status(
         typer.echo(warehouse_summary(cfg.warehouse_path))
 
 
+@app.command("safety-check")
+def safety_check(
+    text: Optional[str] = typer.Argument(None, help="Text to check; omit to read stdin (one text per line)."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="A .jsonl (field `text`) or .csv (column `text`) file."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per text."),
+) -> None:
+    """Explain the ED-safety decisions for texts: flags, rules, spans, levels and redacted text."""
+    from interosight_core.prepare import safety_check as sc
+
+    if file is not None:
+        records = sc.read_texts(file)
+    elif text is not None:
+        records = [{"id": "1", "text": text}]
+    else:
+        records = sc.split_lines(sys.stdin.read())
+    for result in sc.check_texts(records):
+        typer.echo(json.dumps(result, ensure_ascii=False) if as_json else sc.render(result))
+
+
 @app.command("config-schema")
 def config_schema() -> None:
     """Print the JSON schema of the pipeline config."""
