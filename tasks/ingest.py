@@ -37,7 +37,7 @@ def ingest_source(
     return report.to_dict()
 
 
-@task(name="ingest-summary", cache_policy=NO_CACHE)
+@task(name="ingest-summary", cache_policy=NO_CACHE, task_run_name="ingest-summary")
 def publish_ingest_summary(reports: list[dict], store: WarehouseRef) -> list[dict]:
     """Create the table artifact of rows per source and table, with rejects, for the UI."""
     with warehouse.open_warehouse(store.path, read_only=True) as con:

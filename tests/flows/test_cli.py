@@ -54,8 +54,8 @@ def test_ingest_then_status_then_bad_input(tmp_path):
     bad_config = demo_config_copy(tmp_path, "bad.yaml", ingest={"sources": [{"kind": "dataverse", "path": str(broken)}]})
     result = run_cli("ingest", "--config", str(bad_config))
     assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"error: {broken}: not a valid zip"), last
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {broken}: not a valid zip"), result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     after = json.loads(run_cli("status", "--config", str(config), "--json").stdout)
     assert after["tables"] == status["tables"], "a failed ingest must leave the warehouse unchanged"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from flow_helpers import demo_config_copy
@@ -13,8 +14,12 @@ from interosight_core.config import load_config
 from interosight_core.errors import SourceError
 
 
-def task_states(flow_run_id) -> dict[str, str]:
-    """{task run name: state name} for one flow run, read back from the Prefect API."""
+def task_states(flow_run_id, expected: set[str], timeout: float = 60) -> dict[str, str]:
+    """{task run name: state name} for one flow run, read back from the Prefect API.
+
+    Task-run states reach the API as events, a moment after the flow returns,
+    so poll until every expected task run shows a final state.
+    """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -23,9 +28,15 @@ def task_states(flow_run_id) -> dict[str, str]:
             runs = await client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
             )
-            return {run.name: run.state.name for run in runs}
+            return {run.name: run.state.name if run.state else None for run in runs}
 
-    return asyncio.run(read())
+    deadline = time.monotonic() + timeout
+    while True:
+        states = asyncio.run(read())
+        final = {n: s for n, s in states.items() if s in ("Completed", "Cached", "Failed")}
+        if expected <= set(final) or time.monotonic() > deadline:
+            return states
+        time.sleep(0.5)
 
 
 def test_ingest_flow_populates_warehouse_then_is_all_cached(tmp_path):
@@ -37,13 +48,13 @@ def test_ingest_flow_populates_warehouse_then_is_all_cached(tmp_path):
         counts = {(t, s): n for t, s, n in warehouse.table_counts(con)}
     assert counts[("posts", "dataverse")] == 3000
     assert {s.source_name for s in cfg.ingest.sources} <= {s for _, s in counts}
-    states = task_states(first.state_details.flow_run_id)
     expected = {f"ingest-{s.source_name}" for s in cfg.ingest.sources}
+    states = task_states(first.state_details.flow_run_id, expected | {"ingest-summary"})
     assert {n for n, s in states.items() if s == "Completed"} >= expected | {"ingest-summary"}
 
     second = ingest_flow(config_path=str(config), return_state=True)
     assert second.is_completed()
-    states = task_states(second.state_details.flow_run_id)
+    states = task_states(second.state_details.flow_run_id, expected)
     ingest_states = {n: s for n, s in states.items() if n.startswith("ingest-") and n != "ingest-summary"}
     assert len(ingest_states) == len(cfg.ingest.sources)
     assert set(ingest_states.values()) == {"Cached"}, ingest_states
