@@ -51,8 +51,8 @@ def stage_python_conversations(
     for row in turns:
         if row.get("tool_calls") is not None and not isinstance(row["tool_calls"], str):
             row["tool_calls"] = json.dumps(row["tool_calls"], sort_keys=True)
-    conv_table = _arrow(conversations, CONVERSATION_COLUMNS)  # noqa: F841 (read by DuckDB by name)
-    turn_table = _arrow(turns, TURN_COLUMNS)  # noqa: F841
+    con.register("conv_table", _arrow(conversations, CONVERSATION_COLUMNS))
+    con.register("turn_table", _arrow(turns, TURN_COLUMNS))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage_conversations AS "
         "SELECT * REPLACE (metadata::JSON AS metadata) FROM conv_table"
@@ -60,4 +60,6 @@ def stage_python_conversations(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage_turns AS SELECT * REPLACE (tool_calls::JSON AS tool_calls) FROM turn_table"
     )
+    con.unregister("conv_table")
+    con.unregister("turn_table")
     return {"conversations": "stage_conversations", "turns": "stage_turns"}

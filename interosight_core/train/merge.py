@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interosight_core.atomic import atomic_dir
 from interosight_core.train.config import MergeConfig, QuantizationSettings, TrainError
-from interosight_core.train.models import as_quantization, load_base_model, load_tokenizer, normalise_permissions, torch_dtype
+from interosight_core.train.models import as_quantization, load_base_model, load_tokenizer, torch_dtype
 from interosight_core.train.sft import STAGE_CONFIG_FILE
 
 if TYPE_CHECKING:
@@ -155,9 +154,7 @@ def merge_adapter(
     tokenizer = load_tokenizer(tok_src)
 
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_dir(out_dir) as tmp:
         model.save_pretrained(str(tmp), max_shard_size=cfg.max_shard_size)
         tokenizer.save_pretrained(str(tmp))
         text = model_card(card or {}, str(base_model_path), str(adapter_dir), quant.mode)
@@ -165,12 +162,5 @@ def merge_adapter(
         stage_file = Path(adapter_dir) / STAGE_CONFIG_FILE
         if stage_file.is_file():  # keeps the training system prompt next to the servable model
             shutil.copyfile(stage_file, tmp / STAGE_CONFIG_FILE)
-        normalise_permissions(tmp)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     log.info("merged %s (+%s, %s) -> %s", base_model_path, adapter_dir, quant.mode, out_dir)
     return out_dir

@@ -14,11 +14,10 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from interosight_core.atomic import atomic_dir
 from interosight_core.train.config import QuantizationSettings, TinyModelConfig, TrainError
 
 if TYPE_CHECKING:  # heavy imports stay lazy
@@ -159,34 +158,15 @@ def build_tiny_model(
         bos_token_id=ids[BOS], eos_token_id=ids[EOS], pad_token_id=ids[PAD], max_new_tokens=128
     )
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_dir(out_dir) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        normalise_permissions(tmp)
         corpus_hash = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
         info = {"config": cfg.model_dump(), "corpus_sha256": corpus_hash, "num_texts": len(texts),
                 "num_parameters": sum(p.numel() for p in model.parameters())}
         (tmp / "build_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     log.info("tiny model: %d params, vocab %d -> %s", info["num_parameters"], len(tokenizer), out_dir)
     return out_dir
-
-
-def normalise_permissions(folder: Path) -> None:
-    """Give a mkdtemp folder (0700) and its files the umask's usual modes."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(folder, 0o777 & ~umask)
-    for f in folder.iterdir():
-        if f.is_file():
-            os.chmod(f, 0o666 & ~umask)
 
 
 def load_tokenizer(model_path: str | Path) -> "PreTrainedTokenizerBase":
@@ -296,11 +276,3 @@ def count_parameters(model: "torch.nn.Module") -> tuple[int, int]:
     total = sum(p.numel() for p in model.parameters())
     return trainable, total
 
-
-def file_sha256(path: str | Path) -> str:
-    """sha256 hex digest of one file (used to prove deterministic builds)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

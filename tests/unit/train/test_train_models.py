@@ -6,12 +6,12 @@ import time
 
 import pytest
 
+from interosight_core.fingerprint import file_sha256
 from interosight_core.train.config import TinyModelConfig, TrainError
 from interosight_core.train.models import (
     CHAT_TEMPLATE,
     build_tiny_model,
     count_parameters,
-    file_sha256,
     load_model_for_training,
 )
 
