@@ -92,6 +92,19 @@ def ingest(config: Path = ConfigOption) -> None:
 
 
 @app.command()
+def prepare(config: Path = ConfigOption) -> None:
+    """Clean, ED-safety flag/redact and score the ingested posts; build dialog examples (cached)."""
+    from interosight_core.config import load_config
+
+    load_config(config)
+    _prefect_defaults()
+    from flows.prepare import prepare_flow
+
+    prepare_flow(config_path=str(config))
+    _print_counts(config)
+
+
+@app.command()
 def status(
     config: Path = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),

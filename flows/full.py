@@ -7,11 +7,12 @@ from prefect import flow
 from interosight_core.config import DEFAULT_CONFIG, load_config
 from interosight_core.errors import ConfigError
 from flows.ingest import ingest_flow
+from flows.prepare import prepare_flow
 
-STAGES = ("ingest",)
+STAGES = ("ingest", "prepare")
 
 
-@flow(name="interosight", description="InteroSight pipeline: ingest (later stages are added as they land).")
+@flow(name="interosight", description="InteroSight pipeline: ingest -> prepare (later stages are added as they land).")
 def full_flow(config_path: str = str(DEFAULT_CONFIG), stages: list[str] | None = None) -> dict:
     """Run the selected stages (default: all) in DAG order; return each stage's small result."""
     load_config(config_path)  # fail fast, before any stage starts, on a bad config
@@ -22,4 +23,6 @@ def full_flow(config_path: str = str(DEFAULT_CONFIG), stages: list[str] | None =
     results: dict = {}
     if "ingest" in selected:
         results["ingest"] = ingest_flow(config_path)
+    if "prepare" in selected:
+        results["prepare"] = prepare_flow(config_path)
     return results

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from interosight_core.errors import ConfigError
+from interosight_core.prepare.config import PrepareConfig
 
 DEFAULT_CONFIG = Path("deployments/demo.yaml")
 
@@ -148,6 +149,7 @@ class PipelineConfig(StrictModel):
         description="Working directory: the DuckDB warehouse, cached task results and run folders.",
     )
     ingest: IngestConfig = Field(default_factory=IngestConfig, description="Ingest stage.")
+    prepare: PrepareConfig = Field(default_factory=PrepareConfig, description="Prepare stage.")
 
     @property
     def warehouse_path(self) -> Path:

@@ -15,10 +15,13 @@ def warehouse_status(path: Path | str) -> dict:
     with warehouse.open_warehouse(path, read_only=True) as con:
         records = warehouse.ingest_records(con)
         counts = warehouse.table_counts(con)
+        posts = dict(con.execute("SELECT status, count(*) FROM prepared_posts GROUP BY 1").fetchall())
+        examples = dict(con.execute("SELECT split, count(*) FROM dialog_examples GROUP BY 1").fetchall())
     tables: dict[str, dict[str, int]] = {}
     for table, source, n in counts:
         tables.setdefault(table, {})[source] = n
-    return {"warehouse": str(path), "exists": True, "sources": records, "tables": tables}
+    prepared = {"posts": posts, "dialog_examples": examples}
+    return {"warehouse": str(path), "exists": True, "sources": records, "tables": tables, "prepared": prepared}
 
 
 def warehouse_summary(path: Path | str) -> str:
@@ -41,4 +44,9 @@ def warehouse_summary(path: Path | str) -> str:
         lines.append("  ".join(str(x).ljust(w) for x, w in zip(row, widths)))
     if not rows:
         lines.append("(no sources ingested yet)")
+    prepared = status["prepared"]
+    if prepared["posts"]:
+        posts = ", ".join(f"{n} {state}" for state, n in sorted(prepared["posts"].items()))
+        splits = ", ".join(f"{n} {split}" for split, n in sorted(prepared["dialog_examples"].items()))
+        lines.append(f"prepared posts: {posts}; dialog examples: {splits or 'none'}")
     return "\n".join(lines)

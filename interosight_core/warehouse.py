@@ -9,6 +9,11 @@ deposit ingest 3x faster); the view `topic_scores` is the long table
 (post, annotator, topic, score, label) that analyses read. The `ingests` table records what each
 source was last loaded from, so re-ingesting an unchanged file is a no-op and
 a changed file replaces that source's rows in one transaction.
+
+The prepare stage's tables (`PREPARE_TABLES`: `prepared_posts`, `post_flags`,
+`dialog_examples`, `length_summary`, and `prepares`, the record of its last
+run) are derived data: each run replaces them all in one transaction, and
+every row carries the run's `prepare_fingerprint` and `prepared_at`.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ from interosight_core.errors import WarehouseError
 SCHEMA_VERSION = "1"
 
 LINEAGE = "source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL"
+
+#: Lineage of every row the prepare stage writes: which run (config + rules + inputs) made it, and when.
+PREPARE_LINEAGE = "prepare_fingerprint VARCHAR NOT NULL, prepared_at TIMESTAMP NOT NULL"
+
+#: Tables the prepare stage replaces as a whole (one transaction per run); `prepares` holds its last run.
+PREPARE_TABLES = ("prepared_posts", "post_flags", "dialog_examples", "length_summary", "prepares")
 
 #: Tables holding ingested rows, each keyed by `source`.
 DATA_TABLES = ("posts", "topic_annotations", "conversations", "turns", "mi_annotations", "rejects")
@@ -113,6 +124,62 @@ CREATE TABLE IF NOT EXISTS rejects (
     error VARCHAR NOT NULL,
     raw VARCHAR,
     {LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS prepared_posts (
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    forum_group VARCHAR NOT NULL,
+    text_clean VARCHAR NOT NULL,
+    text_redacted VARCHAR,
+    relevance DOUBLE,
+    themes VARCHAR[] NOT NULL,
+    flags VARCHAR[] NOT NULL,
+    status VARCHAR NOT NULL,
+    exclude_reason VARCHAR,
+    crisis_level INTEGER NOT NULL,
+    pro_ed_level INTEGER NOT NULL,
+    {PREPARE_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS post_flags (
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    family VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    matched VARCHAR NOT NULL,
+    level INTEGER NOT NULL,
+    {PREPARE_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS dialog_examples (
+    example_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    split VARCHAR NOT NULL,
+    messages JSON NOT NULL,
+    n_words INTEGER NOT NULL,
+    n_exchanges INTEGER NOT NULL,
+    start_turn INTEGER NOT NULL,
+    end_turn INTEGER NOT NULL,
+    {PREPARE_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS length_summary (
+    source VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    count BIGINT NOT NULL,
+    mean DOUBLE,
+    median DOUBLE,
+    p90 DOUBLE,
+    {PREPARE_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS prepares (
+    prepare_fingerprint VARCHAR NOT NULL,
+    input_fingerprint VARCHAR NOT NULL,
+    config JSON NOT NULL,
+    code_version VARCHAR NOT NULL,
+    prepared_at TIMESTAMP NOT NULL,
+    report JSON NOT NULL
 );
 """
 

@@ -1,4 +1,4 @@
-"""The prepare stage's pure core: text cleaning and ED-safety detection.
+"""The prepare stage's pure core: cleaning, ED-safety detection, relevance, dialog examples, the runner.
 
 - `rules`: the rule data model (`Rule`, `RuleSet`) and the helpers that run
   a rule list in Python (`re`) or render it as DuckDB SQL (RE2), with the
@@ -9,6 +9,13 @@
 - `safety`: the detectors (numbers, pro_ed, crisis, pii, injection):
   `SAFETY_RULES`, `scan`, `redact` and the SQL builders for the stage.
 - `safety_eval`: precision/recall of the detectors on a labelled JSONL set.
+- `config`: `PrepareConfig` (mounted as `PipelineConfig.prepare`).
+- `stage`: `run_prepare` and `input_fingerprint`, the stage's runner: it
+  recomputes `prepared_posts`, `post_flags`, `dialog_examples` and
+  `length_summary` and swaps them in with one transaction;
+  `posts` (the posts' SQL steps), `flagging` (one-pass flags, levels and
+  spans SQL), `relevance` (scores and themes from topic annotations),
+  `turns` + `dialogs` (conversations -> session/chunk/window examples).
 
 Nothing here imports Prefect; the stage's task wraps these functions.
 """

@@ -1,4 +1,4 @@
-"""Fixtures for the prepare tests: a DuckDB connection and a mixed text corpus."""
+"""Fixtures for the prepare tests: a DuckDB connection, a mixed text corpus, the sample warehouse (stage tests)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,23 @@ def corpus() -> list[str]:
         texts.extend(rule.examples + rule.counterexamples)
     texts.extend(t.upper() for t in load_case_texts()[:50])
     return texts
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    """The bundled sample (3,000 posts + every conversation source) ingested once; copy before writing."""
+    from .stage_helpers import build_sample_warehouse
+
+    return build_sample_warehouse(tmp_path_factory.mktemp("prepare-sample") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session")
+def prepared_warehouse(sample_warehouse: Path, tmp_path_factory) -> tuple[Path, object]:
+    """A copy of the sample warehouse after `run_prepare` with the default config, and its report."""
+    from .stage_helpers import copy_warehouse
+
+    from interosight_core.prepare.config import PrepareConfig
+    from interosight_core.prepare.stage import run_prepare
+
+    path = copy_warehouse(sample_warehouse, tmp_path_factory.mktemp("prepare-default"))
+    return path, run_prepare(path, PrepareConfig())

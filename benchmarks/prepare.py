@@ -1,0 +1,322 @@
+"""Benchmark: the prepare stage vs seed project 000's pandas approach, on the full-size deposit.
+
+Generates (once, cached under benchmarks/out/deposit-77175/, shared with
+benchmarks/ingest.py) the 77,175-post deposit, ingests it into a temporary
+warehouse once, then times in this one run, each contender in its own
+subprocess (so each reports its own peak RSS):
+
+- a:  seed 000, faithfully: pandas `.apply` of its nine `re.sub` calls per
+      post (`SEED_RULES`, Python `re`, Unicode mode, then `.strip()`), then
+      its keyword-count ED filter (lower-case the post, count how many ED
+      keywords occur in it, keep it if the count >= threshold);
+- b1: the same work in our stage's engine: DuckDB `sql_seed_clean_expr`
+      (the same nine rules in RE2) + the keyword count in SQL, into a table;
+- b1g: b1 with one speed hint (seed_spaces only where two spaces touch;
+      identical output), to show where b1's time goes;
+- b2: our complete prepare stage (`run_prepare`): cleaning (32 rules),
+      five safety families with spans, relevance from topic annotations,
+      decisions, redaction, dialog examples, atomic replace of the tables;
+- a+: b2's post work (clean_text, scan, redact) done the seed's way, pandas
+      `.apply` with Python `re`, timed on the first 3,000 posts and
+      extrapolated to the corpus (the full run takes minutes).
+
+Prints seconds, posts/s, the speed ratios (b1 vs a: target >= 10x; b2 vs a:
+target >= 4x) and peak RSS. `--scale 1000000` adds a run of `run_prepare` on
+~1M posts (the deposit's posts repeated with new ids inside DuckDB) and
+reports posts/s and peak RSS, to show memory stays bounded.
+
+DuckDB uses every core (its default); pandas uses one.
+
+Usage: python benchmarks/prepare.py [--posts 77175] [--repeat 1] [--scale N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+#: ED keywords for the seed-style filter (authored for this benchmark: ED terms, behaviours,
+#: thoughts and recovery words, as in seed 000's keyword list; matched as substrings).
+ED_KEYWORDS = (
+    "anorexi", "bulimi", "binge", "purge", "purging", "restrict", "eating disorder", "disordered eating",
+    "ednos", "osfed", "arfid", "orthorexi", "laxative", "diuretic", "vomit", "overexercis",
+    "compulsive exercise", "body check", "dysmorphi", "fear food", "safe food", "meal plan", "calorie counting",
+    "counting calories", "body image", "hate my body", "body hate", "fear of gaining", "afraid of gaining",
+    "food anxiety", "food guilt", "recovery", "relapse", "underweight", "skinny", "thin", "starv",
+    "malnourish", "fainting", "dizzy", "amenorrh", "lanugo", "treatment", "therapist", "dietitian",
+    "inpatient", "outpatient", "compensat", "skipped meal", "skip meals", "ed voice", "my ed",
+)
+KEYWORD_THRESHOLD = 1  # seed 000 kept a post when any ED keyword occurred
+PYTHON_SAMPLE = 3000  # posts timed for the extrapolated "our rules in pandas" row
+
+
+def deposit(n_posts: int) -> Path:
+    """The generated deposit zip (made once, then reused; same cache as benchmarks/ingest.py)."""
+    from ingest import deposit as ingest_deposit
+
+    return ingest_deposit(n_posts)
+
+
+def build_warehouse(zip_path: Path, out: Path) -> Path:
+    """Ingest the deposit and the bundled conversation sources into a fresh warehouse at `out`."""
+    from interosight_core.config import load_config
+    from interosight_core.config import DataverseSource
+    from interosight_core.ingest import ingest_source
+
+    started = time.perf_counter()
+    ingest_source(out, DataverseSource(kind="dataverse", path=zip_path))
+    for source in load_config(ROOT / "deployments" / "demo.yaml").ingest.sources:
+        if source.kind != "dataverse":
+            ingest_source(out, source.model_copy(update={"path": ROOT / source.path}))
+    print(f"ingested {zip_path.name} into {out} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return out
+
+
+def scale_warehouse(base: Path, out: Path, n_posts: int) -> Path:
+    """Copy `base` to `out` and repeat its posts (and topic annotations) with new ids up to ~n_posts."""
+    import duckdb
+
+    shutil.copy(base, out)
+    with duckdb.connect(str(out)) as con:
+        con.execute("SET enable_progress_bar = false")
+        have = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
+        copies = max(1, -(-n_posts // have))
+        for table in ("posts", "topic_annotations"):
+            con.execute(f"CREATE TEMP TABLE _orig AS SELECT * FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT o.* REPLACE (o.post_id || '~' || c AS post_id) "
+                        f"FROM _orig o, range(1, {copies}) r(c)")
+            con.execute("DROP TABLE _orig")
+        con.execute("DELETE FROM posts WHERE post_id IN (SELECT post_id FROM posts ORDER BY post_id "
+                    f"LIMIT greatest((SELECT count(*) FROM posts) - {n_posts}, 0))")
+        con.execute("DELETE FROM topic_annotations WHERE post_id NOT IN (SELECT post_id FROM posts)")
+        con.execute("CHECKPOINT")
+    return out
+
+
+def run_a(warehouse: Path) -> dict:
+    """Seed 000: pandas .apply of nine re.sub per post + keyword-count filter (Python)."""
+    import duckdb
+
+    from interosight_core.prepare.clean import SEED_RULES
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frame = con.execute("SELECT post_id, text FROM posts").df()
+    started = time.perf_counter()
+    subs = [(re.compile(rule.pattern), rule.replacement) for rule in SEED_RULES]
+
+    def clean_reddit_text(text: str) -> str:
+        for regex, replacement in subs:
+            text = regex.sub(replacement, text)
+        return text.strip()
+
+    def ed_keyword_count(text: str) -> int:
+        lowered = text.lower()
+        return sum(1 for keyword in ED_KEYWORDS if keyword in lowered)
+
+    frame["text"] = frame["text"].apply(clean_reddit_text)
+    frame["ed_matches"] = frame["text"].apply(ed_keyword_count)
+    kept = frame[frame["ed_matches"] >= KEYWORD_THRESHOLD]
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "posts": len(frame), "kept": len(kept)}
+
+
+def keyword_filter_sql(column: str) -> str:
+    """SQL for the keyword decision: one RE2 pass of the keyword union when the threshold is 1 (same
+    outcome as counting), otherwise the count of keywords present."""
+    from interosight_core.prepare.rules import sql_literal
+
+    if KEYWORD_THRESHOLD == 1:
+        union = "|".join(re.escape(k) for k in ED_KEYWORDS)
+        return f"regexp_matches(lower({column}), {sql_literal(union)})"
+    count = " + ".join(f"contains(lower({column}), {sql_literal(k)})::INTEGER" for k in ED_KEYWORDS)
+    return f"({count}) >= {KEYWORD_THRESHOLD}"
+
+
+def _seed_in_duckdb(warehouse: Path, clean_expr: str) -> dict:
+    """Clean with `clean_expr` and apply the keyword filter in DuckDB, into a table.
+
+    Like the stage, the posts are first copied into a scratch database with
+    small row groups, so every core works (DuckDB parallelises by row group).
+    """
+    import duckdb
+
+    from interosight_core.prepare.stage import SCRATCH_ROW_GROUP_SIZE
+
+    with duckdb.connect() as con, tempfile.TemporaryDirectory() as tmp:
+        con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
+        started = time.perf_counter()
+        con.execute(f"ATTACH '{tmp}/scratch.duckdb' AS scratch (ROW_GROUP_SIZE {SCRATCH_ROW_GROUP_SIZE})")
+        con.execute("CREATE TABLE scratch.raw AS SELECT post_id, text FROM wh.posts")
+        con.execute(f"CREATE TABLE scratch.seed AS WITH c AS MATERIALIZED (SELECT post_id, {clean_expr} AS text "
+                    f"FROM scratch.raw) SELECT post_id, text, {keyword_filter_sql('text')} AS ed FROM c")
+        posts, kept = con.execute("SELECT count(*), count_if(ed) FROM scratch.seed").fetchall()[0]
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "posts": posts, "kept": kept}
+
+
+def run_b1(warehouse: Path) -> dict:
+    """The seed's nine rules (`sql_seed_clean_expr`) and keyword filter in DuckDB (RE2)."""
+    from interosight_core.prepare.clean import sql_seed_clean_expr
+
+    return _seed_in_duckdb(warehouse, sql_seed_clean_expr("text"))
+
+
+def run_b1_gated(warehouse: Path) -> dict:
+    """b1 with `seed_spaces` (' +' -> ' ') run only on texts holding two spaces in a row.
+
+    Same output (a single space replaced by a space is no change), but RE2
+    no longer performs one replacement per word: that rule alone is about
+    half of b1's time.
+    """
+    from interosight_core.prepare.clean import SEED_RULES
+    from interosight_core.prepare.rules import Rule, RuleSet
+
+    rules = tuple(Rule(r.name, r.family, r.pattern, r.replacement, r.description, r.examples, r.counterexamples,
+                       gate=("  ",) if r.name == "seed_spaces" else r.gate) for r in SEED_RULES)
+    gated = RuleSet(SEED_RULES.version, rules, ascii=SEED_RULES.ascii, strip_chars=SEED_RULES.strip_chars)
+    return _seed_in_duckdb(warehouse, gated.sql_apply_expr("text"))
+
+
+def run_a_full(warehouse: Path) -> dict:
+    """Our rules in pandas (`.apply` of clean_text, scan, redact) on the first PYTHON_SAMPLE posts.
+
+    What b2 does to posts, done the seed's way; extrapolated linearly to the
+    whole corpus (the full run would take minutes).
+    """
+    import duckdb
+
+    from interosight_core.prepare.clean import clean_text
+    from interosight_core.prepare.safety import redact, scan
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        total = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
+        frame = con.execute(f"SELECT post_id, text FROM posts ORDER BY post_id LIMIT {PYTHON_SAMPLE}").df()
+    started = time.perf_counter()
+    frame["clean"] = frame["text"].apply(clean_text)
+    frame["flags"] = frame["clean"].apply(lambda t: len(scan(t).flags))
+    frame["redacted"] = frame["clean"].apply(redact)
+    seconds = (time.perf_counter() - started) * total / len(frame)
+    return {"seconds": seconds, "posts": total, "kept": None, "sample": len(frame)}
+
+
+def run_b2(warehouse: Path) -> dict:
+    """The complete prepare stage on a private copy of the warehouse."""
+    from interosight_core.prepare.config import PrepareConfig
+    from interosight_core.prepare.stage import run_prepare
+
+    with tempfile.TemporaryDirectory(dir=warehouse.parent) as tmp:
+        copy = Path(tmp) / "w.duckdb"
+        shutil.copy(warehouse, copy)
+        started = time.perf_counter()
+        report = run_prepare(copy, PrepareConfig(), force=True)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "posts": report.posts_in, "kept": report.kept, "flag_spans": report.flag_spans,
+            "dialog_examples": sum(report.dialog_examples.values())}
+
+
+def peak_rss_mib() -> float:
+    """This process's peak RSS: VmHWM (ru_maxrss would include the parent's peak, kept across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(contender: str, warehouse: Path) -> dict:
+    """Run one contender in this process and add its peak RSS."""
+    runners = {"a": run_a, "a_full": run_a_full, "b1": run_b1, "b1_gated": run_b1_gated, "b2": run_b2,
+               "scale": run_b2}
+    result = runners[contender](warehouse)
+    result["peak_rss_mib"] = peak_rss_mib()
+    return result
+
+
+def spawn(contender: str, warehouse: Path) -> dict:
+    """Run `contender` in a fresh interpreter and return its JSON result."""
+    out = subprocess.run([sys.executable, __file__, "--child", contender, "--path", str(warehouse)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+LABELS = {
+    "a": "a   seed 000: pandas re.sub x9 + keywords",
+    "b1": "b1  same rules + keywords in DuckDB",
+    "b1_gated": "b1g b1, seed_spaces gated on '  '",
+    "b2": "b2  complete prepare stage (run_prepare)",
+    "a_full": "a+  b2's post work in pandas (extrapolated)",
+}
+
+
+def main() -> None:
+    """Generate + ingest once, time every contender (best of `--repeat`), optionally the scaled run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=77175)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--scale", type=int, default=0, help="also run the stage on about this many posts")
+    parser.add_argument("--child", choices=["a", "a_full", "b1", "b1_gated", "b2", "scale"], help=argparse.SUPPRESS)
+    parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.path)))
+        return
+    zip_path = deposit(args.posts)
+    with tempfile.TemporaryDirectory(prefix="interosight-bench-") as tmp:
+        warehouse = Path(tmp) / "warehouse.duckdb"
+        subprocess.run([sys.executable, "-c", f"import sys; sys.path[:0] = {[str(ROOT), str(ROOT / 'benchmarks')]!r}; "
+                        f"from prepare import build_warehouse; from pathlib import Path; "
+                        f"build_warehouse(Path({str(zip_path)!r}), Path({str(warehouse)!r}))"], check=True)
+        best: dict[str, dict] = {}
+        for _ in range(args.repeat):
+            for contender in ("a", "b1", "b1_gated", "b2"):
+                result = spawn(contender, warehouse)
+                if contender not in best or result["seconds"] < best[contender]["seconds"]:
+                    best[contender] = result
+        best["a_full"] = spawn("a_full", warehouse)
+        scaled = None
+        if args.scale:
+            started = time.perf_counter()
+            big = scale_warehouse(warehouse, Path(tmp) / "scaled.duckdb", args.scale)
+            print(f"built a {args.scale}-post warehouse in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+            scaled = spawn("scale", big)
+    report(args, zip_path, best, scaled)
+
+
+def report(args: argparse.Namespace, zip_path: Path, best: dict[str, dict], scaled: dict | None) -> None:
+    """Print the comparison table."""
+    import os
+
+    assert best["a"]["kept"] == best["b1"]["kept"] == best["b1_gated"]["kept"], "b1 must keep what a keeps"
+    print(f"deposit: {zip_path.name}, {args.posts} posts; {os.cpu_count()} cores; best of {args.repeat}")
+    print(f"{'contender':<46}{'wall s':>8}{'posts/s':>10}{'kept':>8}{'peak RSS MiB':>14}")
+    for name, r in best.items():
+        kept = "" if r["kept"] is None else r["kept"]
+        print(f"{LABELS[name]:<46}{r['seconds']:>8.2f}{r['posts'] / r['seconds']:>10.0f}{kept:>8}"
+              f"{r['peak_rss_mib']:>14.0f}")
+    a = best["a"]["seconds"]
+    print(f"b1 vs a: {a / best['b1']['seconds']:.1f}x, b1g vs a: {a / best['b1_gated']['seconds']:.1f}x "
+          f"(target >= 10x); b2 vs a: {a / best['b2']['seconds']:.1f}x (target >= 4x); "
+          f"b2 vs a+: {best['a_full']['seconds'] / best['b2']['seconds']:.1f}x "
+          f"(a+ timed on {best['a_full']['sample']} posts)")
+    print(f"b2 detail: {best['b2']['flag_spans']} flag spans, {best['b2']['dialog_examples']} dialog examples")
+    if scaled:
+        print(f"scale: {scaled['posts']} posts in {scaled['seconds']:.1f}s = {scaled['posts'] / scaled['seconds']:.0f} "
+              f"posts/s, peak RSS {scaled['peak_rss_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

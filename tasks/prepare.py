@@ -1,0 +1,60 @@
+"""Prepare tasks: fingerprint the stage's inputs, run the prepare stage (cached), publish artifacts."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.cache_policies import INPUTS, NO_CACHE
+
+from interosight_core.prepare import stage
+from interosight_core.prepare.config import PrepareConfig
+from interosight_core.warehouse import WarehouseRef
+
+
+@task(name="prepare-inputs", cache_policy=NO_CACHE, task_run_name="prepare-inputs")
+def fingerprint_prepare_inputs(store: WarehouseRef) -> str:
+    """Fingerprint of what the prepare stage reads (ingest records, row counts, warehouse id)."""
+    return stage.input_fingerprint(store.path)
+
+
+@task(name="prepare-posts", cache_policy=INPUTS, persist_result=True, task_run_name="prepare")
+def prepare_posts(cfg: PrepareConfig, inputs: str, store: WarehouseRef, code_version: str) -> dict:
+    """Clean, flag, redact and score every post; build dialog examples. Cached on config + inputs + code."""
+    logger = get_run_logger()
+    progress_id = create_progress_artifact(progress=0.0, description="prepare stage")
+
+    def progress(label: str, fraction: float) -> None:
+        logger.info("prepare: %s", label)
+        update_progress_artifact(progress_id, progress=round(fraction * 100, 1), description=f"prepare: {label}")
+
+    report = stage.run_prepare(store.path, cfg, progress=progress)
+    logger.info(
+        "prepare: kept %d of %d posts; excluded %s; flags %s; %d dialog examples",
+        report.kept, report.posts_in, report.excluded, report.flags, sum(report.dialog_examples.values()),
+    )
+    return report.to_dict()
+
+
+@task(name="prepare-summary", cache_policy=NO_CACHE, task_run_name="prepare-summary")
+def publish_prepare_summary(report: dict) -> None:
+    """Table and markdown artifacts: exclusions, flags by family, relevance histogram, dialog splits."""
+    rows = [{"what": "posts in", "count": report["posts_in"]}, {"what": "kept", "count": report["kept"]}]
+    rows += [{"what": f"excluded: {reason}", "count": n} for reason, n in sorted(report["excluded"].items())]
+    rows += [{"what": f"flagged: {family}", "count": n} for family, n in sorted(report["flags"].items())]
+    rows += [{"what": f"dialog examples: {split}", "count": n} for split, n in sorted(report["dialog_examples"].items())]
+    create_table_artifact(key="prepare-summary", table=rows, description="Prepare stage: posts kept, excluded and flagged.")
+    histogram = report["relevance_histogram"]
+    bars = "\n".join(
+        f"| {i / 10:.1f}–{(i + 1) / 10:.1f} | {n} | {'█' * round(40 * n / max(max(histogram), 1))} |"
+        for i, n in enumerate(histogram)
+    )
+    by_group = "\n".join(f"| {g} | {v:.3f} | {report['kept_by_group'].get(g, 0)} |" for g, v in sorted(report["relevance_by_group"].items()))
+    create_markdown_artifact(
+        key="prepare-relevance",
+        markdown=(
+            f"## Relevance ({report['annotator']} annotator)\n\n| relevance | posts | |\n|---|---|---|\n{bars}\n\n"
+            f"| forum group | mean relevance | kept |\n|---|---|---|\n{by_group}\n\n"
+            f"Crisis posts routed (never training inputs): **{report['crisis_routed']}**."
+        ),
+        description="Relevance histogram and per-group scores after prepare.",
+    )
