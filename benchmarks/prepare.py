@@ -22,12 +22,13 @@ subprocess (so each reports its own peak RSS):
 
 Prints seconds, posts/s, the speed ratios (b1 vs a: target >= 10x; b2 vs a:
 target >= 4x) and peak RSS. `--scale 1000000` adds a run of `run_prepare` on
-~1M posts (the deposit's posts repeated with new ids inside DuckDB) and
-reports posts/s and peak RSS, to show memory stays bounded.
+~1M posts (the deposit's posts repeated with new ids inside DuckDB) under a
+DuckDB memory limit (`--memory-limit`, default 1GB) and reports posts/s and
+peak RSS, to show memory stays bounded.
 
 DuckDB uses every core (its default); pandas uses one.
 
-Usage: python benchmarks/prepare.py [--posts 77175] [--repeat 1] [--scale N]
+Usage: python benchmarks/prepare.py [--posts 77175] [--repeat 1] [--scale N] [--memory-limit 1GB]
 """
 
 from __future__ import annotations
@@ -211,16 +212,17 @@ def run_a_full(warehouse: Path) -> dict:
     return {"seconds": seconds, "posts": total, "kept": None, "sample": len(frame)}
 
 
-def run_b2(warehouse: Path) -> dict:
+def run_b2(warehouse: Path, memory_limit: str | None = None) -> dict:
     """The complete prepare stage on a private copy of the warehouse."""
     from interosight_core.prepare.config import PrepareConfig
     from interosight_core.prepare.stage import run_prepare
 
+    cfg = PrepareConfig(memory_limit=memory_limit)
     with tempfile.TemporaryDirectory(dir=warehouse.parent) as tmp:
         copy = Path(tmp) / "w.duckdb"
         shutil.copy(warehouse, copy)
         started = time.perf_counter()
-        report = run_prepare(copy, PrepareConfig(), force=True)
+        report = run_prepare(copy, cfg, force=True)
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "posts": report.posts_in, "kept": report.kept, "flag_spans": report.flag_spans,
             "dialog_examples": sum(report.dialog_examples.values())}
@@ -237,18 +239,22 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(contender: str, warehouse: Path) -> dict:
+def child(contender: str, warehouse: Path, memory_limit: str | None) -> dict:
     """Run one contender in this process and add its peak RSS."""
-    runners = {"a": run_a, "a_full": run_a_full, "b1": run_b1, "b1_gated": run_b1_gated, "b2": run_b2,
-               "scale": run_b2}
-    result = runners[contender](warehouse)
+    runners = {"a": run_a, "a_full": run_a_full, "b1": run_b1, "b1_gated": run_b1_gated, "b2": run_b2}
+    if contender == "scale":
+        result = run_b2(warehouse, memory_limit)
+        result["memory_limit"] = memory_limit
+    else:
+        result = runners[contender](warehouse)
     result["peak_rss_mib"] = peak_rss_mib()
     return result
 
 
-def spawn(contender: str, warehouse: Path) -> dict:
+def spawn(contender: str, warehouse: Path, memory_limit: str | None = None) -> dict:
     """Run `contender` in a fresh interpreter and return its JSON result."""
-    out = subprocess.run([sys.executable, __file__, "--child", contender, "--path", str(warehouse)],
+    extra = ["--memory-limit", memory_limit] if memory_limit else []
+    out = subprocess.run([sys.executable, __file__, "--child", contender, "--path", str(warehouse), *extra],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -268,11 +274,13 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=77175)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--scale", type=int, default=0, help="also run the stage on about this many posts")
+    parser.add_argument("--memory-limit", default="1GB",
+                        help="DuckDB memory_limit of the --scale run (prepare.memory_limit; it spills beyond)")
     parser.add_argument("--child", choices=["a", "a_full", "b1", "b1_gated", "b2", "scale"], help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.path)))
+        print(json.dumps(child(args.child, args.path, args.memory_limit)))
         return
     zip_path = deposit(args.posts)
     with tempfile.TemporaryDirectory(prefix="interosight-bench-") as tmp:
@@ -292,7 +300,7 @@ def main() -> None:
             started = time.perf_counter()
             big = scale_warehouse(warehouse, Path(tmp) / "scaled.duckdb", args.scale)
             print(f"built a {args.scale}-post warehouse in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-            scaled = spawn("scale", big)
+            scaled = spawn("scale", big, args.memory_limit)
     report(args, zip_path, best, scaled)
 
 
@@ -315,7 +323,7 @@ def report(args: argparse.Namespace, zip_path: Path, best: dict[str, dict], scal
     print(f"b2 detail: {best['b2']['flag_spans']} flag spans, {best['b2']['dialog_examples']} dialog examples")
     if scaled:
         print(f"scale: {scaled['posts']} posts in {scaled['seconds']:.1f}s = {scaled['posts'] / scaled['seconds']:.0f} "
-              f"posts/s, peak RSS {scaled['peak_rss_mib']:.0f} MiB")
+              f"posts/s, peak RSS {scaled['peak_rss_mib']:.0f} MiB (DuckDB memory_limit {scaled['memory_limit']})")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,11 @@ def warehouse_status(path: Path | str) -> dict:
     with warehouse.open_warehouse(path, read_only=True) as con:
         records = warehouse.ingest_records(con)
         counts = warehouse.table_counts(con)
-        posts = dict(con.execute("SELECT status, count(*) FROM prepared_posts GROUP BY 1").fetchall())
-        examples = dict(con.execute("SELECT split, count(*) FROM dialog_examples GROUP BY 1").fetchall())
+        tables_present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        posts, examples = {}, {}
+        if {"prepared_posts", "dialog_examples"} <= tables_present:  # older warehouses until a writer migrates them
+            posts = dict(con.execute("SELECT status, count(*) FROM prepared_posts GROUP BY 1").fetchall())
+            examples = dict(con.execute("SELECT split, count(*) FROM dialog_examples GROUP BY 1").fetchall())
     tables: dict[str, dict[str, int]] = {}
     for table, source, n in counts:
         tables.setdefault(table, {})[source] = n

@@ -13,6 +13,7 @@ decision a user may want to revisit; `relevance` documents and justifies them.
 
 from __future__ import annotations
 
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -188,6 +189,18 @@ class PrepareConfig(_Strict):
     redact_numbers: bool = Field(default=True, description="Replace weight/calorie/BMI/size/exercise numbers.")
     redact_pii: bool = Field(default=True, description="Replace e-mails, phones, URLs, user names, names, addresses.")
     dialogs: DialogConfig = Field(default_factory=DialogConfig, description="Dialog examples from conversations.")
+    memory_limit: str | None = Field(
+        default=None, pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB memory limit for the stage (e.g. '2GB'); beyond it DuckDB spills to disk. "
+        "null = DuckDB's default (80% of RAM). Never changes results, so it is not part of the cache key.",
+    )
+    threads: int | None = Field(
+        default=None, ge=1,
+        description="DuckDB threads for the stage; null = one per core. Not part of the cache key.",
+    )
+
+    #: Fields that tune resources only: left out of the stage's fingerprint.
+    RESOURCE_FIELDS: typing.ClassVar[frozenset[str]] = frozenset({"memory_limit", "threads"})
 
     @field_validator("annotator")
     @classmethod

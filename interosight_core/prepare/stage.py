@@ -3,8 +3,9 @@
 `run_prepare(warehouse_path, cfg)` recomputes every prepare table from the
 ingested tables and replaces them in one transaction; any failure leaves the
 warehouse as it was. It is idempotent: each run is identified by its
-`prepare_fingerprint` (prepare config + `CLEAN_RULES` and `SAFETY_RULES`
-fingerprints + prepare code version + `input_fingerprint`), stored on every
+`prepare_fingerprint` (prepare config without its resource settings +
+`CLEAN_RULES` and `SAFETY_RULES` fingerprints + prepare code version +
+`input_fingerprint`), stored on every
 row and in the `prepares` table; a run whose fingerprint equals the stored
 one changes nothing and returns the stored report (status `unchanged`).
 Recomputing (`force=True`) yields the same rows, except `prepared_at`.
@@ -134,7 +135,7 @@ def input_fingerprint(warehouse_path: Path | str) -> str:
 def prepare_fingerprint(cfg: PrepareConfig, input_fp: str) -> str:
     """Fingerprint of a prepare run: config, rule sets, code version and inputs."""
     payload = json.dumps({
-        "config": cfg.model_dump(mode="json"),
+        "config": cfg.model_dump(mode="json", exclude=set(PrepareConfig.RESOURCE_FIELDS)),
         "clean_rules": CLEAN_RULES.fingerprint(),
         "safety_rules": SAFETY_RULES.fingerprint(),
         "code": prepare_code_version(),
@@ -168,6 +169,10 @@ def run_prepare(warehouse_path: Path | str, cfg: PrepareConfig, progress: Progre
             log.info("prepare: unchanged (%s), nothing to do", fingerprint[:12])
             return report
         con.execute("SET preserve_insertion_order = false")
+        if cfg.memory_limit:
+            con.execute(f"SET memory_limit = {sql_literal(cfg.memory_limit)}")
+        if cfg.threads:
+            con.execute(f"SET threads = {int(cfg.threads)}")
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         scratch = tempfile.TemporaryDirectory(prefix="interosight-prepare-")
         con.execute(f"ATTACH {sql_literal(str(Path(scratch.name) / 'scratch.duckdb'))} AS prep_scratch "

@@ -61,6 +61,8 @@ def test_annotator_names_are_matched_case_insensitively() -> None:
     ({"dialogs": {"split": {"train": 0.9}}}, "dialogs.split: train + val + test must be 1 (got 1.1)"),
     ({"topic_weights": {"ed": 1.0, "dieting": 0.5}}, "topic_weights: unknown topic(s) dieting"),
     ({"topic_weights": {"ed": 2.0}}, "topic_weights: weights must be within 0..1 (check ed)"),
+    ({"memory_limit": "lots"}, "prepare.memory_limit: String should match pattern"),
+    ({"threads": 0}, "prepare.threads: Input should be greater than or equal to 1"),
     ({"annotators": "human"}, "prepare.annotators: unknown key (allowed: annotator, dialogs,"),
     ({"dialogs": {"split": {"seeds": 1}}},
      "prepare.dialogs.split.seeds: unknown key (allowed: seed, test, train, val)"),
@@ -84,3 +86,10 @@ def test_config_is_frozen_and_hashable_into_a_fingerprint() -> None:
     assert prepare_fingerprint(cfg, "x") == prepare_fingerprint(PrepareConfig(), "x")
     assert prepare_fingerprint(cfg, "x") != prepare_fingerprint(PrepareConfig(annotator="human"), "x")
     assert prepare_fingerprint(cfg, "x") != prepare_fingerprint(cfg, "y")
+
+
+def test_resource_settings_are_not_part_of_the_fingerprint() -> None:
+    from interosight_core.prepare.stage import prepare_fingerprint
+
+    tuned = PrepareConfig(memory_limit="512MB", threads=1)
+    assert prepare_fingerprint(tuned, "x") == prepare_fingerprint(PrepareConfig(), "x")

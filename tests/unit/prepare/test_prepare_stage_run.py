@@ -68,8 +68,10 @@ def test_second_run_is_unchanged_and_a_forced_rerun_gives_identical_rows(prepare
     again = run_prepare(path, PrepareConfig())
     assert again.status == "unchanged" and again.prepare_fingerprint == first.prepare_fingerprint
     assert rows(path, "SELECT DISTINCT prepared_at FROM prepared_posts") == stamp  # not even rewritten
-    forced = run_prepare(path, PrepareConfig(), force=True)
+    # Recomputed on one thread under a small memory limit: the very same rows.
+    forced = run_prepare(path, PrepareConfig(threads=1, memory_limit="256MB"), force=True)
     assert forced.status == "prepared" and snapshot(path) == before
+    assert forced.prepare_fingerprint == first.prepare_fingerprint
     assert rows(path, "SELECT count(*), count(DISTINCT (source, post_id)) FROM prepared_posts")[0] == (3000, 3000)
     assert rows(path, "SELECT count(*) = count(DISTINCT example_id) FROM dialog_examples")[0][0]
     assert rows(path, "SELECT count(*) FROM prepares")[0][0] == 1
