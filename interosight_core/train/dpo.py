@@ -53,37 +53,16 @@ class DPOResult(BaseModel):
 
 def dpo_training_args(cfg: DPOStageConfig, out_dir: str | Path):
     """Translate a ``DPOStageConfig`` into TRL's ``DPOConfig``."""
-    import torch
     from trl import DPOConfig
 
-    cuda = torch.cuda.is_available()
     return DPOConfig(
-        output_dir=str(out_dir),
+        **runtime.common_training_args(cfg, out_dir),
         beta=cfg.beta,
         loss_type=list(cfg.loss_type),
         label_smoothing=cfg.label_smoothing,
-        learning_rate=cfg.learning_rate,
-        lr_scheduler_type=cfg.lr_scheduler_type,
-        warmup_steps=cfg.warmup_ratio,
-        num_train_epochs=cfg.num_train_epochs,
-        max_steps=cfg.max_steps,
-        per_device_train_batch_size=cfg.per_device_train_batch_size,
-        gradient_accumulation_steps=cfg.gradient_accumulation_steps,
         max_length=cfg.max_length,
         precompute_ref_log_probs=cfg.precompute_ref_log_probs,
-        logging_steps=cfg.logging_steps,
-        save_strategy="steps",
-        save_steps=cfg.save_steps,
-        save_total_limit=cfg.save_total_limit,
-        seed=cfg.seed,
-        data_seed=cfg.seed,
-        report_to=runtime.resolve_report_to(cfg.report_to),
-        bf16=cuda and "bfloat16" in (cfg.dtype, cfg.quantization.compute_dtype),
-        fp16=False,
         gradient_checkpointing=False,
-        dataloader_num_workers=0,
-        dataloader_pin_memory=cuda,
-        disable_tqdm=True,
     )
 
 

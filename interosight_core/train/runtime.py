@@ -37,6 +37,39 @@ def resolve_report_to(report_to: list[str] | Literal["auto"]) -> list[str] | str
     return list(report_to) or "none"
 
 
+def common_training_args(cfg: Any, out_dir: str | Path) -> dict[str, Any]:
+    """TrainingArguments fields SFT and DPO stages share (schedule, checkpoints, precision, CPU-safe loaders).
+
+    `cfg` is an `SFTStageConfig` or a `DPOStageConfig`. bf16 autocast only on a
+    GPU and only when the config asks for bfloat16; fp16 never.
+    """
+    import torch
+
+    cuda = torch.cuda.is_available()
+    return dict(
+        output_dir=str(out_dir),
+        learning_rate=cfg.learning_rate,
+        lr_scheduler_type=cfg.lr_scheduler_type,
+        warmup_steps=cfg.warmup_ratio,  # a float < 1 is a ratio in transformers 5
+        num_train_epochs=cfg.num_train_epochs,
+        max_steps=cfg.max_steps,
+        per_device_train_batch_size=cfg.per_device_train_batch_size,
+        gradient_accumulation_steps=cfg.gradient_accumulation_steps,
+        logging_steps=cfg.logging_steps,
+        save_strategy="steps",
+        save_steps=cfg.save_steps,
+        save_total_limit=cfg.save_total_limit,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        report_to=resolve_report_to(cfg.report_to),
+        bf16=cuda and "bfloat16" in (cfg.dtype, cfg.quantization.compute_dtype),
+        fp16=False,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=cuda,
+        disable_tqdm=True,
+    )
+
+
 def last_checkpoint(out_dir: str | Path) -> str | None:
     """Path of the newest ``checkpoint-N`` folder in ``out_dir`` (None when there is none)."""
     from transformers.trainer_utils import get_last_checkpoint

@@ -77,41 +77,17 @@ def _cuda() -> bool:
     return torch.cuda.is_available()
 
 
-def _use_bf16(dtype_names: list[str]) -> bool:
-    """bf16 autocast only on a GPU and only when the config asks for bfloat16."""
-    return _cuda() and "bfloat16" in dtype_names
-
-
 def sft_training_args(stage_cfg: SFTStageConfig, out_dir: str | Path):
     """Translate an ``SFTStageConfig`` into TRL's ``SFTConfig``."""
     from trl import SFTConfig
 
     c = stage_cfg
     return SFTConfig(
-        output_dir=str(out_dir),
-        learning_rate=c.learning_rate,
-        lr_scheduler_type=c.lr_scheduler_type,
-        warmup_steps=c.warmup_ratio,  # a float < 1 is a ratio in transformers 5
-        num_train_epochs=c.num_train_epochs,
-        max_steps=c.max_steps,
-        per_device_train_batch_size=c.per_device_train_batch_size,
-        gradient_accumulation_steps=c.gradient_accumulation_steps,
+        **runtime.common_training_args(c, out_dir),
         weight_decay=c.weight_decay,
         max_grad_norm=c.max_grad_norm,
         optim=c.optim,
-        logging_steps=c.logging_steps,
-        save_strategy="steps",
-        save_steps=c.save_steps,
-        save_total_limit=c.save_total_limit,
-        seed=c.seed,
-        data_seed=c.seed,
-        report_to=runtime.resolve_report_to(c.report_to),
-        bf16=_use_bf16([c.dtype, c.quantization.compute_dtype]),
-        fp16=False,
         gradient_checkpointing=c.gradient_checkpointing,
-        dataloader_num_workers=0,
-        dataloader_pin_memory=_cuda(),
-        disable_tqdm=True,
         max_length=None if c.batching == "padding_free" else c.max_length,
         packing=c.batching == "packing",
         packing_strategy="bfd",
