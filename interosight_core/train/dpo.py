@@ -133,12 +133,7 @@ def run_dpo(
     checkpoint in ``out_dir`` when ``cfg.resume``. Writes ``dpo_curves.png``
     and ``dpo_result.json``.
     """
-    runtime.set_threads(cfg.num_threads)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cbs = list(callbacks or [])
-    if progress is not None:
-        cbs.append(runtime.progress_callback(progress))
+    out_dir, cbs = runtime.start_run(cfg, out_dir, callbacks, progress)
     trainer = build_dpo_trainer(cfg, base_model_path, sft_adapter, pairs, out_dir, cbs)
     trainable, _ = count_parameters(trainer.model)
     ckpt = runtime.last_checkpoint(out_dir) if cfg.resume else None

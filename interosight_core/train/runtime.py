@@ -37,6 +37,17 @@ def resolve_report_to(report_to: list[str] | Literal["auto"]) -> list[str] | str
     return list(report_to) or "none"
 
 
+def start_run(cfg: Any, out_dir: str | Path, callbacks: list | None, progress: ProgressFn | None) -> tuple[Path, list]:
+    """Common start of a training stage: bound threads, create `out_dir`, collect callbacks (+ progress)."""
+    set_threads(cfg.num_threads)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cbs = list(callbacks or [])
+    if progress is not None:
+        cbs.append(progress_callback(progress))
+    return out_dir, cbs
+
+
 def common_training_args(cfg: Any, out_dir: str | Path) -> dict[str, Any]:
     """TrainingArguments fields SFT and DPO stages share (schedule, checkpoints, precision, CPU-safe loaders).
 

@@ -176,12 +176,7 @@ def run_sft(
     ``callbacks`` are extra ``TrainerCallback``s. Writes ``loss_curve.png``
     and ``sft_result.json`` to ``out_dir``.
     """
-    runtime.set_threads(stage_cfg.num_threads)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cbs = list(callbacks or [])
-    if progress is not None:
-        cbs.append(runtime.progress_callback(progress))
+    out_dir, cbs = runtime.start_run(stage_cfg, out_dir, callbacks, progress)
     trainer = build_sft_trainer(stage_cfg, base_model_path, dataset, out_dir, resume_adapter, cbs)
     trainable, total = count_parameters(trainer.model)
     ckpt = runtime.last_checkpoint(out_dir) if stage_cfg.resume else None
