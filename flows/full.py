@@ -6,16 +6,24 @@ from prefect import flow
 
 from interosight_core.config import DEFAULT_CONFIG, load_config
 from interosight_core.errors import ConfigError
+from flows.evaluate import evaluate_flow
 from flows.ingest import ingest_flow
 from flows.prepare import prepare_flow
+from flows.synthesize import backend_override, synthesize_flow
+from flows.train import train_flow
 
-STAGES = ("ingest", "prepare")
+#: DAG order. Each stage reads what the one before it wrote (the warehouse, or for evaluate the
+#: train result), so a stage run alone uses the latest output of the stages before it.
+STAGES = ("ingest", "prepare", "synthesize", "train", "evaluate")
 
 
-@flow(name="interosight", description="InteroSight pipeline: ingest -> prepare (later stages are added as they land).")
-def full_flow(config_path: str = str(DEFAULT_CONFIG), stages: list[str] | None = None) -> dict:
-    """Run the selected stages (default: all) in DAG order; return each stage's small result."""
-    load_config(config_path)  # fail fast, before any stage starts, on a bad config
+@flow(name="interosight", description="InteroSight pipeline: ingest -> prepare -> synthesize -> train -> evaluate.")
+def full_flow(config_path: str = str(DEFAULT_CONFIG), stages: list[str] | None = None, backend: str | None = None) -> dict:
+    """Run the selected stages (default: all) in DAG order; return each stage's small result.
+
+    `backend` overrides `synthesis.backend` (template, transformers, vllm, openai).
+    """
+    load_config(config_path, backend_override(backend))  # fail fast, before any stage starts, on a bad config
     selected = list(stages or STAGES)
     unknown = [s for s in selected if s not in STAGES]
     if unknown:
@@ -25,4 +33,10 @@ def full_flow(config_path: str = str(DEFAULT_CONFIG), stages: list[str] | None =
         results["ingest"] = ingest_flow(config_path)
     if "prepare" in selected:
         results["prepare"] = prepare_flow(config_path)
+    if "synthesize" in selected:
+        results["synthesize"] = synthesize_flow(config_path, backend)
+    if "train" in selected:
+        results["train"] = train_flow(config_path)
+    if "evaluate" in selected:
+        results["evaluate"] = evaluate_flow(config_path, trained=results.get("train"))
     return results

@@ -18,7 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from interosight_core.errors import ConfigError
+from interosight_core.evaluate.config import EvaluationConfig
 from interosight_core.prepare.config import PrepareConfig
+from interosight_core.synth.config import SynthesisConfig
+from interosight_core.train.config import TrainingConfig
 
 DEFAULT_CONFIG = Path("deployments/demo.yaml")
 
@@ -150,6 +153,9 @@ class PipelineConfig(StrictModel):
     )
     ingest: IngestConfig = Field(default_factory=IngestConfig, description="Ingest stage.")
     prepare: PrepareConfig = Field(default_factory=PrepareConfig, description="Prepare stage.")
+    synthesis: SynthesisConfig = Field(default_factory=SynthesisConfig, description="Synthesis stage (MI responses, DPO pairs).")
+    training: TrainingConfig = Field(default_factory=TrainingConfig, description="Training stage (SFT stages, DPO, merge).")
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig, description="Evaluation stage (MITI, safety and text metrics per model).")
 
     @property
     def warehouse_path(self) -> Path:

@@ -35,6 +35,15 @@ LINEAGE = "source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL, ingeste
 #: Lineage of every row the prepare stage writes: which run (config + rules + inputs) made it, and when.
 PREPARE_LINEAGE = "prepare_fingerprint VARCHAR NOT NULL, prepared_at TIMESTAMP NOT NULL"
 
+#: Lineage of every synthesis row: engine, model, prompt version, sampling params, run and timing.
+SYNTH_LINEAGE = (
+    "backend VARCHAR NOT NULL, model VARCHAR NOT NULL, prompt_version VARCHAR NOT NULL, params JSON NOT NULL, "
+    "seed BIGINT NOT NULL, run_id VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL"
+)
+
+#: Tables the synthesis stage appends to (never replaced: a re-run only adds what is missing).
+SYNTH_TABLES = ("synth_requests", "synth_responses", "preference_pairs")
+
 #: Tables the prepare stage replaces as a whole (one transaction per run); `prepares` holds its last run.
 PREPARE_TABLES = ("prepared_posts", "post_flags", "dialog_examples", "length_summary", "prepares")
 
@@ -172,6 +181,50 @@ CREATE TABLE IF NOT EXISTS length_summary (
     median DOUBLE,
     p90 DOUBLE,
     {PREPARE_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS synth_requests (
+    request_key VARCHAR PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    post_sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL,
+    {SYNTH_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS synth_responses (
+    response_id VARCHAR PRIMARY KEY,
+    request_key VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    post_sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    candidate INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    prompt JSON NOT NULL,
+    response VARCHAR NOT NULL,
+    accepted BOOLEAN NOT NULL,
+    gate_reasons VARCHAR[] NOT NULL,
+    ed_harm BOOLEAN NOT NULL,
+    mi_score DOUBLE,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    finish_reason VARCHAR NOT NULL,
+    {SYNTH_LINEAGE}
+);
+CREATE TABLE IF NOT EXISTS preference_pairs (
+    pair_id VARCHAR PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    post_id VARCHAR NOT NULL,
+    prompt JSON NOT NULL,
+    chosen VARCHAR NOT NULL,
+    rejected VARCHAR NOT NULL,
+    chosen_response_id VARCHAR NOT NULL,
+    rejected_response_id VARCHAR NOT NULL,
+    chosen_score DOUBLE NOT NULL,
+    rejected_score DOUBLE NOT NULL,
+    method VARCHAR NOT NULL,
+    {SYNTH_LINEAGE}
 );
 CREATE TABLE IF NOT EXISTS prepares (
     prepare_fingerprint VARCHAR NOT NULL,

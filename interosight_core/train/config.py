@@ -8,6 +8,7 @@ training functions take them as their only knobs.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +27,19 @@ DEFAULT_SYSTEM_PROMPT = (
 
 class TrainError(InteroSightError):
     """Training cannot run on the model, data or config it was given."""
+
+
+#: The named SFT data sources a mixture may draw from, and what produces each of them.
+TRAINING_SOURCES: dict[str, str] = {
+    "synthetic": "the synthesis stage (accepted 'mi' replies in synth_responses; run `interosight run` or the synthesize stage)",
+    "counselchat": "a `counselchat` ingest source + the prepare stage (dialog_examples, split 'train')",
+    "annomi": "an `annomi` ingest source with high-quality transcripts + the prepare stage (dialog_examples, split 'train')",
+    "context_response": "a `context_response` ingest source + the prepare stage (dialog_examples, split 'train')",
+    "sessions": "a `sessions` ingest source + the prepare stage (dialog_examples, split 'train')",
+    "tool_calls": "a `tool_calls` ingest source + the prepare stage (dialog_examples, split 'train')",
+}
+
+AttnImplementation = Literal["auto", "eager", "sdpa", "flash_attention_2", "flash_attention_3"]
 
 
 class _Strict(BaseModel):
@@ -60,6 +74,10 @@ class LoRASettings(_Strict):
     )
     bias: Literal["none", "all", "lora_only"] = Field("none", description="Which biases to train.")
     use_rslora: bool = Field(False, description="Rank-stabilised scaling alpha/sqrt(r) instead of alpha/r.")
+    modules_to_save: list[str] | None = Field(
+        None, description="Modules trained in full and saved with the adapter, e.g. ['lm_head', 'embed_tokens'] for a "
+        "randomly initialised tiny model (the demo); None for pretrained models (QLoRA proper)."
+    )
 
 
 class QuantizationSettings(_Strict):
@@ -82,6 +100,10 @@ class SFTStageConfig(_Strict):
         "replace", description="'replace': the configured prompt replaces any system turn; 'keep': examples that have one keep it."
     )
     dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Dtype of the non-quantized weights (float32 on CPU).")
+    attn_implementation: AttnImplementation = Field(
+        "auto", description="Attention kernel: 'auto' = flash_attention_2 when the flash-attn package and a CUDA GPU are present, "
+        "else transformers' default (sdpa); or force 'eager', 'sdpa', 'flash_attention_2', 'flash_attention_3'."
+    )
     lora: LoRASettings = Field(default_factory=LoRASettings, description="LoRA adapter shape.")
     quantization: QuantizationSettings = Field(default_factory=QuantizationSettings, description="Base-model quantization (QLoRA).")
     learning_rate: float = Field(2e-4, gt=0, description="Peak learning rate.")
@@ -99,6 +121,10 @@ class SFTStageConfig(_Strict):
         description="'padding': pad each batch; 'packing': BFD-pack into max_length blocks (then the batch size counts blocks); "
         "'padding_free': flatten the batch, no packing. Without FlashAttention (CPU) packing/padding_free attend densely "
         "over the whole flattened batch, so keep the packed batch size at 1 and use gradient_accumulation_steps.",
+    )
+    group_by_length: bool = Field(
+        False, description="'padding' only: batch examples of similar length (transformers' LengthGroupedSampler) so "
+        "less compute goes to padding; batches are still drawn at random."
     )
     assistant_only_loss: bool = Field(True, description="Compute the loss on assistant turns only (needs {% generation %} in the chat template).")
     weight_decay: float = Field(0.0, ge=0.0, description="AdamW weight decay.")
@@ -170,9 +196,13 @@ class DPOStageConfig(_Strict):
     """Direct preference optimisation on top of the SFT adapter (TRL DPOTrainer)."""
 
     name: str = Field("dpo", description="Stage name, used in logs and the run folder.")
-    system_prompt: str | None = Field(DEFAULT_SYSTEM_PROMPT, description="System prompt injected into every prompt; None keeps the data as is.")
+    system_prompt: str | None = Field(
+        DEFAULT_SYSTEM_PROMPT, description="System prompt injected into every prompt; None keeps the data as is. "
+        "In the pipeline config it defaults to training.sft.system_prompt."
+    )
     system_prompt_mode: Literal["replace", "keep"] = Field("replace", description="Same meaning as in SFTStageConfig.")
     dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Dtype of the non-quantized weights.")
+    attn_implementation: AttnImplementation = Field("auto", description="Attention kernel; same meaning as in SFTStageConfig.")
     quantization: QuantizationSettings = Field(default_factory=QuantizationSettings, description="Must match the SFT stage the adapter came from.")
     beta: float = Field(0.1, gt=0, description="DPO temperature: how far the policy may move from the reference (SFT) policy.")
     loss_type: list[str] = Field(default_factory=lambda: ["sigmoid"], description="TRL loss type(s): 'sigmoid' (DPO), 'ipo', 'hinge', 'robust', ...")
@@ -202,12 +232,59 @@ class MergeConfig(_Strict):
     max_shard_size: str = Field("5GB", description="Shard size for save_pretrained.")
 
 
+class LauncherConfig(_Strict):
+    """Run each training stage through ``accelerate launch`` (several processes: DDP, DeepSpeed ZeRO or FSDP)."""
+
+    processes: int = Field(2, ge=1, description="Processes to start (one per GPU; on a CPU-only machine gloo ranks).")
+    config_file: Path | None = Field(
+        None, description="accelerate config YAML (deployments/accelerate/*.yaml: DeepSpeed ZeRO-2/3, FSDP, CPU gloo); "
+        "None = accelerate's own default config."
+    )
+    main_process_port: int | None = Field(None, ge=1, le=65535, description="Rendezvous port; None = a free local port.")
+    extra_args: list[str] = Field(default_factory=list, description="More `accelerate launch` arguments, inserted before the module.")
+    timeout_s: float | None = Field(None, gt=0, description="Kill the launched stage after this many seconds; None = no limit.")
+
+
+def _default_mixture() -> dict[str, float]:
+    """The single-stage default: mostly synthetic MI replies plus some human counsellor answers."""
+    return {"synthetic": 0.8, "counselchat": 0.1, "annomi": 0.1}
+
+
 class TrainingConfig(_Strict):
     """Everything the training part of the pipeline needs, in one place."""
 
     base_model: str = Field("tiny", description="'tiny' = build the local tiny Llama; else a local path or a Hub name (needs network or a warm HF cache).")
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Shape of the tiny model (used when base_model='tiny').")
     sft: SFTStageConfig = Field(default_factory=SFTStageConfig, description="SFT settings (the template for every curriculum stage).")
-    curriculum: CurriculumConfig | None = Field(None, description="Multi-stage mixture curriculum; None = one SFT stage on the whole dataset.")
+    mixture: dict[str, float] = Field(
+        default_factory=_default_mixture,
+        description=f"Single-stage SFT (no curriculum): source -> weight (normalised), sources: {', '.join(TRAINING_SOURCES)}.",
+    )
+    num_examples: int = Field(256, ge=1, description="Single-stage SFT: examples drawn from the mixture (with replacement only when a source is too small).")
+    curriculum: CurriculumConfig | None = Field(None, description="Multi-stage mixture curriculum; None = one SFT stage on `mixture`.")
     dpo: DPOStageConfig | None = Field(default_factory=DPOStageConfig, description="Preference stage; None skips DPO.")
     merge: MergeConfig = Field(default_factory=MergeConfig, description="Adapter merge settings.")
+    launcher: LauncherConfig | None = Field(None, description="None = train in the task's own process; set = every SFT/DPO stage runs under `accelerate launch`.")
+
+    @model_validator(mode="after")
+    def _check_sources_and_quantization(self) -> "TrainingConfig":
+        """Mixtures name known sources with a positive total weight; DPO loads the base like SFT did."""
+        mixtures = {"mixture": self.mixture}
+        if self.curriculum is not None:
+            mixtures.update({f"curriculum.stages[{i}].mixture": s.mixture for i, s in enumerate(self.curriculum.stages)})
+        for where, mixture in mixtures.items():
+            unknown = sorted(set(mixture) - set(TRAINING_SOURCES))
+            if unknown:
+                raise ValueError(f"{where}: unknown source(s) {unknown} (known: {', '.join(TRAINING_SOURCES)})")
+            if any(w < 0 for w in mixture.values()) or sum(mixture.values()) <= 0:
+                raise ValueError(f"{where}: weights must be >= 0 with a positive sum")
+        if self.dpo is not None and "system_prompt" not in self.dpo.model_fields_set:
+            self.dpo.system_prompt = self.sft.system_prompt  # DPO prompts look like the SFT policy's unless set on purpose
+        if self.dpo is not None and self.dpo.quantization != self.sft.quantization:
+            raise ValueError("dpo.quantization must equal sft.quantization (DPO continues the SFT adapter on the same base)")
+        return self
+
+    def sft_source_names(self) -> list[str]:
+        """Every source some SFT stage draws from (weight > 0), sorted."""
+        mixtures = [s.mixture for s in self.curriculum.stages] if self.curriculum is not None else [self.mixture]
+        return sorted({name for m in mixtures for name, w in m.items() if w > 0})

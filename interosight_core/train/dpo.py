@@ -81,7 +81,7 @@ def build_dpo_trainer(
     if not (Path(sft_adapter) / "adapter_config.json").is_file():
         raise TrainError(f"sft_adapter {sft_adapter}: no adapter_config.json; pass the adapter folder of the SFT stage")
     ds = to_preference_dataset(pairs, cfg.system_prompt, cfg.system_prompt_mode)
-    base, tokenizer = load_model_for_training(base_model_path, cfg.quantization, cfg.dtype)
+    base, tokenizer = load_model_for_training(base_model_path, cfg.quantization, cfg.dtype, cfg.attn_implementation)
     model = PeftModel.from_pretrained(base, str(sft_adapter), is_trainable=True)
     snapshot = runtime.trainable_snapshot(model)
     trainer = DPOTrainer(
@@ -145,9 +145,11 @@ def run_dpo(
     runtime_s = output.metrics.get("train_runtime", time.perf_counter() - t0)
 
     adapter_dir = out_dir / "adapter"
-    trainer.model.save_pretrained(str(adapter_dir), selected_adapters=["default"])
-    trainer.processing_class.save_pretrained(str(adapter_dir))
-    (adapter_dir / STAGE_CONFIG_FILE).write_text(cfg.model_dump_json(indent=2) + "\n")
+    main = trainer.is_world_process_zero()  # under `accelerate launch` only rank 0 writes files
+    if main:
+        trainer.model.save_pretrained(str(adapter_dir), selected_adapters=["default"])
+        trainer.processing_class.save_pretrained(str(adapter_dir))
+        (adapter_dir / STAGE_CONFIG_FILE).write_text(cfg.model_dump_json(indent=2) + "\n")
     hist = trainer.state.log_history
     rewards = {k: runtime.history(hist, k) for k in REWARD_KEYS}
     losses = runtime.history(hist, "loss")
@@ -165,9 +167,21 @@ def run_dpo(
         peak_rss_mb=runtime.peak_rss_mb(),
         curves_png=runtime.plot_curves(
             {"DPO loss": losses, "reward margin": rewards["rewards/margins"]}, out_dir / "dpo_curves.png", f"DPO {cfg.name}"
-        ),
+        ) if main else None,
         resumed_from_checkpoint=ckpt,
     )
-    (out_dir / "dpo_result.json").write_text(result.model_dump_json(indent=2) + "\n")
+    if main:
+        (out_dir / "dpo_result.json").write_text(result.model_dump_json(indent=2) + "\n")
+    trainer.accelerator.wait_for_everyone()
     log.info("%s: %d steps, final rewards %s", cfg.name, result.global_step, result.final_rewards)
     return result
+
+
+def load_dpo_result(out_dir: str | Path) -> DPOResult:
+    """Read the ``dpo_result.json`` a finished DPO stage wrote (for caching and reports)."""
+    import json
+
+    path = Path(out_dir) / "dpo_result.json"
+    if not path.is_file():
+        raise TrainError(f"{path}: no DPO result; the stage has not finished")
+    return DPOResult.model_validate(json.loads(path.read_text()))

@@ -215,17 +215,38 @@ def as_quantization(quantization: str | QuantizationSettings | None) -> Quantiza
     return QuantizationSettings(mode=quantization)
 
 
+def resolve_attn_implementation(name: str | None) -> str | None:
+    """'auto' -> 'flash_attention_2' with flash-attn and a CUDA GPU, else None (transformers' default, sdpa)."""
+    if name in (None, "auto"):
+        import importlib.util
+
+        import torch
+
+        if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
+            return "flash_attention_2"
+        return None
+    return name
+
+
 def load_base_model(
     model_path: str | Path,
     quantization: str | QuantizationSettings | None = "none",
     dtype: str = "float32",
+    attn_implementation: str | None = None,
 ) -> "PreTrainedModel":
-    """Load a causal LM (local path or Hub name), optionally bitsandbytes-quantized, on CPU or GPU 0."""
+    """Load a causal LM (local path or Hub name), optionally bitsandbytes-quantized, on CPU or GPU 0.
+
+    ``attn_implementation``: None/'auto' (see ``resolve_attn_implementation``),
+    'eager', 'sdpa', 'flash_attention_2' or 'flash_attention_3'.
+    """
     import torch
     from transformers import AutoModelForCausalLM
 
     quant = as_quantization(quantization)
     kwargs: dict = {"dtype": torch_dtype(dtype)}
+    attn = resolve_attn_implementation(attn_implementation)
+    if attn is not None:
+        kwargs["attn_implementation"] = attn
     qcfg = bnb_config(quant)
     if qcfg is not None:
         kwargs["quantization_config"] = qcfg
@@ -240,6 +261,7 @@ def load_model_for_training(
     model_path: str | Path,
     quantization: str | QuantizationSettings | None = "none",
     dtype: str = "float32",
+    attn_implementation: str | None = None,
 ) -> tuple["PreTrainedModel", "PreTrainedTokenizerBase"]:
     """Load (model, tokenizer) ready for LoRA training.
 
@@ -248,6 +270,7 @@ def load_model_for_training(
     A tokenizer longer than the embedding matrix is a ``TrainError`` (with
     transformers 5, ``AutoTokenizer`` may pick the model type's tokenizer
     class, whose default special tokens can extend the vocabulary).
+    ``attn_implementation`` as in ``load_base_model``.
     Quantized models go through ``prepare_model_for_kbit_training`` (norms and
     head in float32, input grads on) without gradient checkpointing, which is
     slower than it saves on CPU; turn it on yourself for large GPU models.
@@ -255,7 +278,7 @@ def load_model_for_training(
     from peft import prepare_model_for_kbit_training
 
     quant = as_quantization(quantization)
-    model = load_base_model(model_path, quant, dtype)
+    model = load_base_model(model_path, quant, dtype, attn_implementation)
     tokenizer = load_tokenizer(model_path)
     rows = model.get_input_embeddings().weight.shape[0]
     if len(tokenizer) > rows:

@@ -66,6 +66,7 @@ def _lora_config(stage_cfg: SFTStageConfig):
         target_modules=lc.target_modules,
         bias=lc.bias,
         use_rslora=lc.use_rslora,
+        modules_to_save=list(lc.modules_to_save) if lc.modules_to_save else None,
         task_type="CAUSAL_LM",
     )
 
@@ -93,6 +94,7 @@ def sft_training_args(stage_cfg: SFTStageConfig, out_dir: str | Path):
         packing_strategy="bfd",
         padding_free=c.batching == "padding_free",
         assistant_only_loss=c.assistant_only_loss,
+        train_sampling_strategy="group_by_length" if c.group_by_length and c.batching == "padding" else "random",
     )
 
 
@@ -129,7 +131,7 @@ def build_sft_trainer(
     from trl import SFTTrainer
 
     ds = to_conversation_dataset(dataset, stage_cfg.system_prompt, stage_cfg.system_prompt_mode)
-    model, tokenizer = load_model_for_training(base_model_path, stage_cfg.quantization, stage_cfg.dtype)
+    model, tokenizer = load_model_for_training(base_model_path, stage_cfg.quantization, stage_cfg.dtype, stage_cfg.attn_implementation)
     peft_config = None
     if resume_adapter is not None:
         if not (Path(resume_adapter) / "adapter_config.json").is_file():
@@ -174,7 +176,8 @@ def run_sft(
     stopped). ``resume_adapter`` continues a previous stage's adapter.
     ``progress(step, max_steps, logs)`` is called at every log event;
     ``callbacks`` are extra ``TrainerCallback``s. Writes ``loss_curve.png``
-    and ``sft_result.json`` to ``out_dir``.
+    and ``sft_result.json`` to ``out_dir`` (under ``accelerate launch``: rank 0
+    writes, every rank returns the result).
     """
     out_dir, cbs = runtime.start_run(stage_cfg, out_dir, callbacks, progress)
     trainer = build_sft_trainer(stage_cfg, base_model_path, dataset, out_dir, resume_adapter, cbs)
@@ -187,9 +190,11 @@ def run_sft(
     runtime_s = output.metrics.get("train_runtime", time.perf_counter() - t0)
 
     adapter_dir = out_dir / ADAPTER_SUBDIR
-    trainer.model.save_pretrained(str(adapter_dir))
-    trainer.processing_class.save_pretrained(str(adapter_dir))
-    (adapter_dir / STAGE_CONFIG_FILE).write_text(stage_cfg.model_dump_json(indent=2) + "\n")
+    main = trainer.is_world_process_zero()  # under `accelerate launch` only rank 0 writes files
+    if main:
+        trainer.model.save_pretrained(str(adapter_dir))
+        trainer.processing_class.save_pretrained(str(adapter_dir))
+        (adapter_dir / STAGE_CONFIG_FILE).write_text(stage_cfg.model_dump_json(indent=2) + "\n")
     tokens = getattr(trainer, "_total_train_tokens", None)  # TRL's non-padding token count for this session
     losses = runtime.history(trainer.state.log_history, "loss")
     result = SFTResult(
@@ -205,11 +210,14 @@ def run_sft(
         trainable_params=trainable,
         total_params=total,
         peak_rss_mb=runtime.peak_rss_mb(),
-        loss_curve_png=runtime.plot_curves({"train loss": losses}, out_dir / "loss_curve.png", f"SFT {stage_cfg.name}"),
+        loss_curve_png=(runtime.plot_curves({"train loss": losses}, out_dir / "loss_curve.png", f"SFT {stage_cfg.name}")
+                        if main else None),
         resumed_from_checkpoint=ckpt,
         continued_adapter=str(resume_adapter) if resume_adapter else None,
     )
-    (out_dir / "sft_result.json").write_text(result.model_dump_json(indent=2) + "\n")
+    if main:
+        (out_dir / "sft_result.json").write_text(result.model_dump_json(indent=2) + "\n")
+    trainer.accelerator.wait_for_everyone()
     log.info("%s: %d steps, final loss %s, %.0f tok/s", stage_cfg.name, result.global_step, result.final_loss,
              result.tokens_per_second or 0.0)
     return result

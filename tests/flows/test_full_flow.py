@@ -13,6 +13,8 @@ from flows.full import full_flow
 from interosight_core import warehouse
 from interosight_core.config import load_config
 
+EARLY = ["ingest", "prepare"]  # the whole DAG is exercised by test_pipeline_flow.py
+
 
 def _subflow_task_states(parent_state, expected: set[str], timeout: float = 60) -> dict[str, str]:
     """{task run name: state name} across every subflow run of a parent flow run (polled, see task_states)."""
@@ -36,7 +38,7 @@ def _subflow_task_states(parent_state, expected: set[str], timeout: float = 60) 
 
 def test_full_flow_prepares_then_caches_and_reruns_only_what_changed(tmp_path):
     config = demo_config_copy(tmp_path)
-    first = full_flow(config_path=str(config), return_state=True)
+    first = full_flow(config_path=str(config), stages=EARLY, return_state=True)
     assert first.is_completed(), first.message
     result = first.result()
     assert result["prepare"]["kept"] > 0 and result["prepare"]["crisis_routed"] > 0
@@ -47,7 +49,7 @@ def test_full_flow_prepares_then_caches_and_reruns_only_what_changed(tmp_path):
         flags = con.execute("SELECT count(*) FROM post_flags").fetchall()[0][0]
     assert kept_crisis == 0 and flags > 0
 
-    second = full_flow(config_path=str(config), return_state=True)
+    second = full_flow(config_path=str(config), stages=EARLY, return_state=True)
     assert second.is_completed()
     states = _subflow_task_states(second, {"prepare", "ingest-dataverse"})
     assert states["prepare"] == "Cached" and states["ingest-dataverse"] == "Cached", states
@@ -55,7 +57,7 @@ def test_full_flow_prepares_then_caches_and_reruns_only_what_changed(tmp_path):
     data = yaml.safe_load(config.read_text())
     data["prepare"] = {"min_relevance_score": 0.6}
     config.write_text(yaml.safe_dump(data))
-    third = full_flow(config_path=str(config), return_state=True)
+    third = full_flow(config_path=str(config), stages=EARLY, return_state=True)
     assert third.is_completed()
     states = _subflow_task_states(third, {"prepare", "ingest-dataverse"})
     assert states["prepare"] == "Completed" and states["ingest-dataverse"] == "Cached", states

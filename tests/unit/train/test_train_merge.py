@@ -23,10 +23,19 @@ def _logits(model, tok):
 
 
 def _adapter_model(tiny_model, adapter_dir, mode):
-    """The un-merged base (+ quantization) + adapter, as used during training."""
+    """The un-merged base (+ quantization) + adapter, computing as during training.
+
+    On CPUs with AVX512-BF16, bitsandbytes' eval-mode `Linear4bit` switches to a
+    fused kernel that multiplies in bfloat16 (~4e-3 off). Training never takes that
+    path (it dequantizes and multiplies in float32), so the reference turns it off.
+    """
     from peft import PeftModel
 
-    return PeftModel.from_pretrained(load_base_model(tiny_model, mode), str(adapter_dir)).eval()
+    model = PeftModel.from_pretrained(load_base_model(tiny_model, mode), str(adapter_dir)).eval()
+    for module in model.modules():
+        if hasattr(module, "support_avx512bf16_for_cpu"):
+            module.support_avx512bf16_for_cpu = False
+    return model
 
 
 @pytest.mark.slow

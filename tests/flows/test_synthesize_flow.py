@@ -1,0 +1,53 @@
+"""Synthesis as Prefect stages: template replies + DPO pairs, cached re-runs, the regenerate flow adds only what is new."""
+
+from __future__ import annotations
+
+import yaml
+from flow_helpers import demo_config_copy
+from test_full_flow import _subflow_task_states
+
+from flows.full import full_flow
+from flows.regenerate import regenerate_flow
+from interosight_core import warehouse
+from interosight_core.config import load_config
+
+STAGES = ["ingest", "prepare", "synthesize"]
+
+
+def _counts(cfg) -> tuple[int, int, int, int]:
+    with warehouse.open_warehouse(cfg.warehouse_path, read_only=True) as con:
+        return con.execute(
+            "SELECT (SELECT count(*) FROM synth_requests), (SELECT count(DISTINCT request_key) FROM synth_responses), "
+            "(SELECT count(*) FROM synth_responses WHERE kind = 'mi' AND accepted), (SELECT count(*) FROM preference_pairs)"
+        ).fetchone()
+
+
+def test_synthesis_stage_caches_and_regenerate_adds_only_new_posts(tmp_path):
+    config = demo_config_copy(tmp_path, synthesis={"max_posts": 30, "preferences": {"max_pairs": 8}})
+    cfg = load_config(config)
+
+    first = full_flow(config_path=str(config), stages=STAGES, return_state=True)
+    assert first.is_completed(), first.message
+    result = first.result()["synthesize"]
+    crisis = first.result()["prepare"]["crisis_routed"]
+    assert result["report"]["requests"] == 2 * 30 + crisis
+    assert result["report"]["accepted"]["mi"] == 30
+    assert result["pairs"]["pairs_added"] > 0
+    requests, keys, accepted_mi, pairs = _counts(cfg)
+    assert (requests, keys, accepted_mi) == (2 * 30 + crisis, 2 * 30 + crisis, 30) and pairs == result["pairs"]["pairs_added"]
+
+    second = full_flow(config_path=str(config), stages=STAGES, return_state=True)
+    assert second.is_completed()
+    states = _subflow_task_states(second, {"synthesize-template", "preference-pairs"})
+    assert states["synthesize-template"] == "Cached" and states["preference-pairs"] == "Cached", states
+
+    nothing = regenerate_flow(config_path=str(config))
+    assert nothing["generated"] == 0 and nothing["plan"]["pending"] == 0
+    assert _counts(cfg) == (requests, keys, accepted_mi, pairs)
+
+    data = yaml.safe_load(config.read_text())
+    data["synthesis"]["max_posts"] = 35
+    config.write_text(yaml.safe_dump(data))
+    more = regenerate_flow(config_path=str(config))
+    assert more["plan"]["pending"] == 10 and more["generated"] == 10
+    assert _counts(load_config(config))[:3] == (requests + 10, keys + 10, 35)
