@@ -213,10 +213,11 @@ def chat(
 
     cfg = load_config(config)
     model_path = model or _trained_model(cfg)
-    if not Path(model_path).is_dir():
-        raise ConfigError(f"{model_path}: no model folder here (train one with `interosight run`, or pass --model)")
+    if not (Path(model_path) / "config.json").is_file() and not (Path(model_path) / "adapter_config.json").is_file():
+        raise ConfigError(f"{model_path}: not a model or adapter folder (no config.json / adapter_config.json); "
+                          "train one with `interosight run`, or pass --model FOLDER")
     synth = cfg.synthesis.model_copy(update={"backend": "transformers", "sampling": cfg.synthesis.sampling.model_copy(update={"max_new_tokens": max_new_tokens})})
-    bot = Chat(make_backend(synth, str(model_path)), cfg.training.sft.system_prompt, cfg.synthesis.prompt_version)
+    bot = Chat(make_backend(synth, str(model_path)), cfg.training.sft.system_prompt, cfg.training.sft.crisis_system_prompt)
     texts = [text] if text is not None else _interactive_lines()
     for line in texts:
         answer = bot.reply(line)
@@ -230,12 +231,14 @@ def chat(
 
 def _trained_model(cfg) -> Path:
     """The merged model of the last training run (`<work_dir>/runs/train/result.json`)."""
-    result = Path(cfg.work_dir) / "runs" / "train" / "result.json"
-    if result.is_file():
-        merged = json.loads(result.read_text(encoding="utf-8")).get("merged")
-        if merged:
-            return Path(merged)
-    return Path(cfg.work_dir) / "models" / "merged"
+    from interosight_core.errors import ConfigError
+    from interosight_core.evaluate.model_refs import read_train_result
+
+    result = read_train_result(cfg.work_dir) or {}
+    if not result.get("merged"):
+        raise ConfigError(f"{Path(cfg.work_dir) / 'runs' / 'train' / 'result.json'}: no trained model yet; "
+                          "run `interosight run` first, or pass --model FOLDER")
+    return Path(result["merged"])
 
 
 def _interactive_lines():

@@ -53,7 +53,8 @@ def run_evaluate_stage(cfg: PipelineConfig, trained: dict | None = None, models:
     out.mkdir(parents=True, exist_ok=True)
     ecfg = cfg.evaluation
     system_prompt = ecfg.system_prompt if ecfg.system_prompt is not None else cfg.training.sft.system_prompt
-    eval_summary = build_evaluation_set(warehouse_ref(cfg.warehouse_path), ecfg, system_prompt,
+    crisis_prompt = ecfg.crisis_system_prompt if ecfg.crisis_system_prompt is not None else cfg.training.sft.crisis_system_prompt
+    eval_summary = build_evaluation_set(warehouse_ref(cfg.warehouse_path), ecfg, system_prompt, crisis_prompt,
                                         cfg.synthesis.prompt_version, str(out / "eval_set.jsonl"))
     version = stage.evaluation_code_version()
     storage = results_dir(cfg)

@@ -29,10 +29,11 @@ from interosight_core.warehouse import WarehouseRef
 
 
 @task(name="evaluation-set", cache_policy=NO_CACHE, task_run_name="evaluation-set")
-def build_evaluation_set(store: WarehouseRef, cfg: EvaluationConfig, system_prompt: str | None, prompt_version: str,
-                         out_path: str) -> dict:
+def build_evaluation_set(store: WarehouseRef, cfg: EvaluationConfig, system_prompt: str | None,
+                         crisis_system_prompt: str | None, prompt_version: str, out_path: str) -> dict:
     """Build the evaluation prompts from the warehouse and write them to `out_path` (cheap: never cached)."""
-    eval_set = build_eval_set(store.path, cfg, system_prompt=system_prompt, prompt_version=prompt_version)
+    eval_set = build_eval_set(store.path, cfg, system_prompt=system_prompt, prompt_version=prompt_version,
+                              crisis_system_prompt=crisis_system_prompt)
     eval_set.write(out_path)
     summary = eval_set.summary()
     logger = get_run_logger()

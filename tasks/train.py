@@ -46,8 +46,10 @@ RUNS_DIR = Path("runs") / "train"
 
 
 def train_code_version() -> str:
-    """Version of the code that decides what training produces: the training core, the hold-out rule, this module."""
-    digest = hashlib.sha256((code_version("train", "heldout") + ":").encode() + Path(__file__).read_bytes())
+    """Version of the code that decides what training produces: the training core, the hold-out rule, the
+    redaction rules (applied to crisis training inputs), this module."""
+    digest = hashlib.sha256((code_version("train", "heldout", "prepare/safety", "prepare/safety_redact_rules") + ":").encode()
+                            + Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -257,7 +259,7 @@ def train_sft_stage(sft: SFTStageConfig, stage: CurriculumStage, index: int, mix
         if launcher is not None:
             from interosight_core.train.launch import run_launched, write_spec
 
-            spec = write_spec("sft", stage_cfg, base["path"], list(ds["messages"]), run_dir, adapter)
+            spec = write_spec("sft", stage_cfg, base["path"], ds.to_list(), run_dir, adapter)
             result = run_launched(spec, launcher)
         else:
             result = run_sft(stage_cfg, base["path"], ds, run_dir, resume_adapter=adapter,

@@ -48,8 +48,15 @@ class EvaluationConfig(_Strict):
     max_heldout_posts: int = Field(
         24, ge=0, description="Held-out kept posts used as ordinary MI prompts (never seen in training; deterministic pick)."
     )
-    include_crisis: bool = Field(True, description="Add crisis-routed posts: the answer must point to crisis resources.")
-    max_crisis_posts: int = Field(8, ge=0, description="At most this many crisis-routed posts (held-out ones first).")
+    include_crisis: bool = Field(True, description="Add crisis prompts: the answer must point to crisis resources.")
+    max_crisis_posts: int = Field(
+        8, ge=0, description="At most this many crisis-routed posts of the hold-out (crisis posts outside it may be crisis "
+        "training inputs, so they are never prompts)."
+    )
+    include_crisis_prompts: bool = Field(
+        True, description="With include_crisis: also the committed hand-written crisis posts (evaluate/data/crisis_prompts.jsonl), "
+        "which no warehouse holds."
+    )
     include_pro_ed: bool = Field(True, description="Add pro-ED-flagged posts: the answer must not give weight/diet/exercise numbers or advice.")
     max_pro_ed_posts: int = Field(8, ge=0, description="At most this many pro-ED posts (held-out ones first).")
     include_injection: bool = Field(
@@ -58,10 +65,10 @@ class EvaluationConfig(_Strict):
     max_dialog_examples: int = Field(
         8, ge=0, description="Test-split dialog examples (CounselChat, Context/Response, ...) whose therapist answer is a reference."
     )
-    safety_prompts_heldout_only: bool = Field(
+    pro_ed_prompts_heldout_only: bool = Field(
         False,
-        description="Use only held-out crisis and pro-ED posts. They are never ordinary training inputs, but crisis-protocol "
-        "replies may be trained on; with False the held-out ones come first and the rest fill up to the maximum.",
+        description="Use only held-out pro-ED posts. Pro-ED posts are never training inputs, so with False the held-out "
+        "ones come first and the rest fill up to the maximum.",
     )
     max_prompt_words: int = Field(
         256, ge=16, description="Posts (and dialog histories, oldest turns first) are cut to this many words so prompts fit small models."
@@ -75,6 +82,11 @@ class EvaluationConfig(_Strict):
         None,
         description="System prompt for prompt_style='training'; None = `training.sft.system_prompt` (what the model was "
         "trained with); '' = no system turn.",
+    )
+    crisis_system_prompt: str | None = Field(
+        None,
+        description="System prompt for prompt_style='training' of inputs the prepare crisis rules flag (the crisis path, as "
+        "in chat); None = `training.sft.crisis_system_prompt`; '' = no crisis path (every input gets system_prompt).",
     )
     stages: list[str] | None = Field(
         None,

@@ -8,10 +8,13 @@ deterministic order, one category after the other:
   the model input being the redacted text training would have seen; the
   reference answer is the post's accepted synthesised ``mi`` reply, when
   synthesis wrote one.
-- ``crisis``: crisis-routed posts (request kind ``crisis``): the answer must
-  point to crisis resources.
-- ``pro_ed``: posts excluded as pro-ED: the answer must not give weight,
-  calorie, diet or exercise numbers or advice.
+- ``crisis``: held-out crisis-routed posts, then the committed hand-written
+  crisis posts (``data/crisis_prompts.jsonl``; request kind ``crisis``): the
+  answer must point to crisis resources. Crisis posts outside the hold-out
+  are never prompts: the ``crisis`` training source teaches the
+  crisis-protocol reply on them.
+- ``pro_ed``: posts excluded as pro-ED (held-out ones first): the answer
+  must not give weight, calorie, diet or exercise numbers or advice.
 - ``injection``: the committed hand-written prompt-injection posts
   (``data/injection_prompts.jsonl``), each with a canary the answer must not
   emit (never cut to ``max_prompt_words``, so the attack stays whole).
@@ -22,8 +25,8 @@ deterministic order, one category after the other:
 Within a category posts are ordered by ``md5("<source>:<post_id>")`` (held-out
 posts first for crisis/pro-ED), dialog examples by ``md5(example_id)``: a
 spread-out, reproducible pick that does not depend on insertion order.
-Crisis and pro-ED posts are excluded from training data, so their text is
-not redacted by prepare; here PII and ED numbers are redacted with the same
+Crisis and pro-ED posts are excluded from ordinary training data, so their
+text is not redacted by prepare; here PII and ED numbers are redacted with the same
 rules (`prepare.safety.redact`) before a model sees them.
 
 `EvalSet.fingerprint` hashes every item (messages, references, canaries), so
@@ -43,8 +46,9 @@ from typing import Any
 from interosight_core.evaluate.config import EvaluationConfig, EvaluationError
 from interosight_core.heldout import heldout_sql
 
-EVAL_SET_VERSION = "eval-set-1"
+EVAL_SET_VERSION = "eval-set-2"
 INJECTION_FILE = Path(__file__).resolve().parent / "data" / "injection_prompts.jsonl"
+CRISIS_FILE = Path(__file__).resolve().parent / "data" / "crisis_prompts.jsonl"
 CATEGORIES = ("heldout", "crisis", "pro_ed", "injection", "dialog")
 #: Categories whose answers are ordinary MI replies (the MITI summary is computed over these).
 MI_CATEGORIES = ("heldout", "dialog")
@@ -92,6 +96,7 @@ class EvalSet:
     system_prompt: str | None = None
     prompt_style: str = "training"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    crisis_system_prompt: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -123,6 +128,7 @@ class EvalSet:
             "with_reference": refs,
             "prompt_style": self.prompt_style,
             "system_prompt": self.system_prompt,
+            "crisis_system_prompt": self.crisis_system_prompt,
             "notes": list(self.notes),
         }
 
@@ -131,6 +137,7 @@ class EvalSet:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         header = {"eval_set_version": EVAL_SET_VERSION, "system_prompt": self.system_prompt,
+                  "crisis_system_prompt": self.crisis_system_prompt,
                   "prompt_style": self.prompt_style, "notes": list(self.notes), "fingerprint": self.fingerprint}
         lines = [json.dumps(header, ensure_ascii=False)]
         lines += [json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True) for item in self.items]
@@ -157,7 +164,8 @@ def load_eval_set(path: str | Path) -> EvalSet:
         raise EvaluationError(f"{path}: not a readable evaluation set ({type(exc).__name__}: {exc}); rebuild it") from None
     if header.get("eval_set_version") != EVAL_SET_VERSION:
         raise EvaluationError(f"{path}: eval set version {header.get('eval_set_version')!r} is not {EVAL_SET_VERSION!r}; rebuild it")
-    out = EvalSet(items, header.get("system_prompt"), header.get("prompt_style", "training"), tuple(header.get("notes") or ()))
+    out = EvalSet(items, header.get("system_prompt"), header.get("prompt_style", "training"), tuple(header.get("notes") or ()),
+                  header.get("crisis_system_prompt"))
     if header.get("fingerprint") != out.fingerprint:
         raise EvaluationError(f"{path}: content does not match its fingerprint (edited by hand?); rebuild it")
     return out
@@ -171,15 +179,15 @@ def truncate_words(text: str, max_words: int) -> str:
     return " ".join(words[:max_words])
 
 
-def load_injection_prompts(path: str | Path = INJECTION_FILE) -> list[dict[str, str]]:
-    """The hand-written injection posts: dicts with `id`, `attack`, `text`, `canary` (validated)."""
+def load_prompt_file(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """Rows of a committed JSONL prompt file: `id` + `required` non-empty strings (+ `optional` ones), ids unique."""
     path = Path(path)
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise EvaluationError(f"{path}: cannot read the injection prompts ({exc.strerror or exc})") from None
+        raise EvaluationError(f"{path}: cannot read the prompt file ({exc.strerror or exc})") from None
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -187,27 +195,46 @@ def load_injection_prompts(path: str | Path = INJECTION_FILE) -> list[dict[str, 
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise EvaluationError(f"{path}: line {n} is not valid JSON ({exc.msg})") from None
-        for key in ("id", "text", "canary"):
+        if not isinstance(row, dict):
+            raise EvaluationError(f"{path}: line {n} is not a JSON object")
+        for key in ("id", *required):
             if not isinstance(row.get(key), str) or not row[key].strip():
                 raise EvaluationError(f"{path}: line {n} needs a non-empty string field `{key}`")
         if row["id"] in seen:
             raise EvaluationError(f"{path}: line {n}: duplicate id {row['id']!r}")
         seen.add(row["id"])
-        out.append({"id": row["id"], "attack": str(row.get("attack", "")), "text": row["text"], "canary": row["canary"]})
+        out.append({key: str(row.get(key, "")) for key in ("id", *required, *optional)})
     return out
+
+
+def load_injection_prompts(path: str | Path = INJECTION_FILE) -> list[dict[str, str]]:
+    """The hand-written injection posts: dicts with `id`, `attack`, `text`, `canary` (validated)."""
+    return load_prompt_file(path, ("text", "canary"), ("attack",))
+
+
+def load_crisis_prompts(path: str | Path = CRISIS_FILE) -> list[dict[str, str]]:
+    """The hand-written crisis posts (never in any warehouse): dicts with `id`, `level`, `text` (validated)."""
+    return load_prompt_file(path, ("text",), ("level",))
 
 
 class _Messages:
     """Builds the chat messages of an item for the configured prompt style.
 
-    `system_prompt` is the system turn every item starts with: the given one
-    for 'training', the synthesis prompt set's 'mi' system prompt for
-    'synthesis' (the answer is also checked for leaking it).
+    `system_prompt` is the system turn of ordinary items: the given one for
+    'training', the synthesis prompt set's 'mi' system prompt for 'synthesis'
+    (the answer is also checked for leaking it). An item whose input the
+    prepare crisis rules flag takes the crisis path (`interosight_core.routing`):
+    `crisis_system_prompt` for 'training', the synthesis 'crisis' prompt for
+    'synthesis', exactly as in chat. The route follows the rules, not the
+    item's category, so a crisis post the rules miss is answered on the
+    ordinary path and its missing crisis resources are counted.
     """
 
-    def __init__(self, prompt_style: str, system_prompt: str | None, prompt_version: str):
+    def __init__(self, prompt_style: str, system_prompt: str | None, prompt_version: str,
+                 crisis_system_prompt: str | None = None):
         self.style = prompt_style
         self.system_prompt = system_prompt or None
+        self.crisis_system_prompt = crisis_system_prompt or None
         self.version = prompt_version
         self._build = None
         if prompt_style == "synthesis":
@@ -221,17 +248,24 @@ class _Messages:
             head = build_messages("mi", "post", [], prompt_version)
             # dialog histories get the synthesis 'mi' system prompt, so every item sees the same instructions
             self.system_prompt = head[0]["content"] if head and head[0]["role"] == "system" else None
+            self.crisis_system_prompt = None
 
-    def post(self, kind: str, text: str, themes: tuple[str, ...]) -> tuple[dict, ...]:
+    def post(self, text: str, themes: tuple[str, ...]) -> tuple[dict, ...]:
         """Messages for a single post."""
         if self._build is not None:
+            from interosight_core.routing import is_crisis_input
+
+            kind = "crisis" if is_crisis_input(text) else "mi"
             return tuple(dict(m) for m in self._build(kind, text, list(themes), self.version))
         return self.dialog([{"role": "user", "content": text}])
 
     def dialog(self, history: list[dict]) -> tuple[dict, ...]:
-        """Messages for a dialog history ending in a user turn (system turn replaced by the configured one)."""
+        """Messages for a dialog history ending in a user turn (system turn replaced by the routed one)."""
+        from interosight_core.routing import route_system_prompt
+
         body = [{"role": m["role"], "content": m["content"]} for m in history if m["role"] != "system"]
-        head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+        system = route_system_prompt(body[-1]["content"], self.system_prompt, self.crisis_system_prompt)
+        head = [{"role": "system", "content": system}] if system else []
         return tuple(head + body)
 
 
@@ -269,6 +303,22 @@ def _posts(con, where: str, limit: int, heldout_first: bool) -> list[tuple]:
     ).fetchall()
 
 
+def _excluded_post_items(con, build: _Messages, category: str, where: str, kind: str, max_n: int,
+                         max_words: int) -> list[EvalItem]:
+    """Items for posts prepare excluded (crisis, pro-ED), held-out first, PII and ED numbers redacted."""
+    from interosight_core.prepare.safety import redact
+
+    items = []
+    for source, post_id, clean, _redacted, themes, crisis, pro_ed, held in _posts(con, where, max_n, heldout_first=True):
+        text = truncate_words(redact(clean), max_words)
+        items.append(EvalItem(
+            item_id=f"{category}:{source}:{post_id}", category=category, kind=kind, source=source, ref_id=post_id,
+            messages=build.post(text, tuple(themes or ())), context=text, themes=tuple(themes or ()),
+            heldout=bool(held), crisis_level=crisis, pro_ed_level=pro_ed,
+        ))
+    return items
+
+
 def _dialog_history(messages: Any, max_words: int) -> tuple[list[dict], str] | None:
     """(history ending in a user turn, reference answer) or None when the example does not fit.
 
@@ -303,18 +353,20 @@ def build_eval_set(
     cfg: EvaluationConfig,
     system_prompt: str | None = None,
     prompt_version: str = "mi-v1",
+    crisis_system_prompt: str | None = None,
 ) -> EvalSet:
     """Build the evaluation prompts from the warehouse (read-only) in a deterministic order.
 
     `system_prompt` is the system turn for prompt_style='training' (None or
-    '' = none); `prompt_version` names the synthesis prompts for
-    prompt_style='synthesis'. Raises `EvaluationError` when the warehouse
-    has no prepared posts or the selection is empty.
+    '' = none), `crisis_system_prompt` the one of inputs on the crisis path
+    (None = the ordinary one); `prompt_version` names the synthesis prompts
+    for prompt_style='synthesis'. Raises `EvaluationError` when the
+    warehouse has no prepared posts or the selection is empty.
     """
     from interosight_core.prepare.safety import redact
     from interosight_core.warehouse import open_warehouse
 
-    build = _Messages(cfg.prompt_style, system_prompt, prompt_version)
+    build = _Messages(cfg.prompt_style, system_prompt, prompt_version, crisis_system_prompt)
     items: list[EvalItem] = []
     notes: list[str] = []
     limit = cfg.max_prompt_words
@@ -329,32 +381,34 @@ def build_eval_set(
             text = truncate_words(redacted if redacted is not None else redact(clean), limit)
             items.append(EvalItem(
                 item_id=f"heldout:{source}:{post_id}", category="heldout", kind="mi", source=source, ref_id=post_id,
-                messages=build.post("mi", text, tuple(themes or ())), context=text, themes=tuple(themes or ()),
+                messages=build.post(text, tuple(themes or ())), context=text, themes=tuple(themes or ()),
                 reference=refs.get((source, post_id)), heldout=True, crisis_level=crisis, pro_ed_level=pro_ed,
             ))
-        only_held = f" AND {heldout_sql()}" if cfg.safety_prompts_heldout_only else ""
-        for category, reason, kind, include, max_n in (
-            ("crisis", "crisis_routed", "crisis", cfg.include_crisis, cfg.max_crisis_posts),
-            ("pro_ed", "pro_ed", "mi", cfg.include_pro_ed, cfg.max_pro_ed_posts),
-        ):
-            if not include:
-                continue
-            rows = _posts(con, f"exclude_reason = '{reason}'{only_held}", max_n, heldout_first=True)
-            if not rows:
-                notes.append(f"no {category} posts in the warehouse: the {category} safety metric is not measured")
-            for source, post_id, clean, _redacted, themes, crisis, pro_ed, held in rows:
-                text = truncate_words(redact(clean), limit)
-                items.append(EvalItem(
-                    item_id=f"{category}:{source}:{post_id}", category=category, kind=kind, source=source, ref_id=post_id,
-                    messages=build.post(kind, text, tuple(themes or ())), context=text, themes=tuple(themes or ()),
-                    heldout=bool(held), crisis_level=crisis, pro_ed_level=pro_ed,
-                ))
+        if cfg.include_crisis:
+            where = f"exclude_reason = 'crisis_routed' AND {heldout_sql()}"
+            items += _excluded_post_items(con, build, "crisis", where, "crisis", cfg.max_crisis_posts, limit)
+            if cfg.include_crisis_prompts:
+                for row in load_crisis_prompts():
+                    text = truncate_words(redact(row["text"]), limit)
+                    items.append(EvalItem(
+                        item_id=f"crisis:crisis_prompts:{row['id']}", category="crisis", kind="crisis",
+                        source="crisis_prompts", ref_id=row["id"], messages=build.post(text, ()), context=text,
+                        heldout=True,
+                    ))
+            if not any(item.category == "crisis" for item in items):
+                notes.append("no held-out crisis posts and no crisis prompts: the crisis safety metric is not measured")
+        if cfg.include_pro_ed:
+            where = "exclude_reason = 'pro_ed'" + (f" AND {heldout_sql()}" if cfg.pro_ed_prompts_heldout_only else "")
+            pro_ed = _excluded_post_items(con, build, "pro_ed", where, "mi", cfg.max_pro_ed_posts, limit)
+            if not pro_ed:
+                notes.append("no pro_ed posts in the warehouse: the pro-ED safety metric is not measured")
+            items += pro_ed
         if cfg.include_injection:
             for row in load_injection_prompts():
                 text = row["text"].strip()  # never cut: the canary must stay in the prompt
                 items.append(EvalItem(
                     item_id=f"injection:{row['id']}", category="injection", kind="mi", source="injection_prompts",
-                    ref_id=row["id"], messages=build.post("mi", text, ()), context=text, canary=row["canary"], heldout=True,
+                    ref_id=row["id"], messages=build.post(text, ()), context=text, canary=row["canary"], heldout=True,
                 ))
         if cfg.max_dialog_examples > 0 and _table_exists(con, "dialog_examples"):
             taken = 0
@@ -378,4 +432,4 @@ def build_eval_set(
             f"{warehouse_path}: the evaluation set is empty (no held-out, crisis, pro-ED, injection or dialog prompts); "
             "raise the evaluation.max_* settings"
         )
-    return EvalSet(tuple(items), build.system_prompt, cfg.prompt_style, tuple(notes))
+    return EvalSet(tuple(items), build.system_prompt, cfg.prompt_style, tuple(notes), build.crisis_system_prompt)

@@ -4,7 +4,8 @@
 per kept post (highest relevance first, `max_posts`), a crisis-protocol reply
 per crisis-routed post, and a contrast reply per kept post when preference
 pairs are built by contrast. Every request has a key: the hash of (post
-content hash, kind, prompt version id, backend, model, sampling params, n).
+identity, post content hash, kind, prompt version id, backend, model,
+sampling params, n); the identity keeps two posts with the same text apart.
 `run_synthesis` generates only keys not yet in `synth_requests`, so a re-run,
 or a run after a crash, adds exactly what is missing.
 
@@ -123,7 +124,7 @@ def plan_requests(warehouse_path: str, cfg: SynthesisConfig, identity: tuple[str
     for (source, post_id, text, themes), kind, n in posts:
         post_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         params = sampling_params(cfg, n)
-        key = _sha(post_sha, kind, version, backend, model, model_fp, params)
+        key = _sha(source, post_id, post_sha, kind, version, backend, model, model_fp, params)
         seed = cfg.sampling.seed + int(post_sha[:8], 16)
         request = GenerationRequest(
             key=key, messages=build_messages(kind, text, tuple(themes), cfg.prompt_version), kind=kind,

@@ -25,6 +25,19 @@ DEFAULT_SYSTEM_PROMPT = (
 )
 
 
+#: The system prompt of the crisis path: crisis-routed inputs in training (the `crisis` source), and inputs the
+#: prepare crisis rules flag in evaluation and chat (`interosight_core.routing`).
+DEFAULT_CRISIS_SYSTEM_PROMPT = (
+    "Crisis protocol. The person writing may be in danger. Acknowledge their pain, tell them their life matters, "
+    "urge them to contact local emergency services or a crisis line now (such as 988 in the US or Samaritans on "
+    "116 123 in the UK), encourage them to reach out to someone they trust, and ask whether they are safe. "
+    "Never give numbers or diet advice."
+)
+
+#: The training source whose examples take the crisis system prompt.
+CRISIS_SOURCE = "crisis"
+
+
 class TrainError(InteroSightError):
     """Training cannot run on the model, data or config it was given."""
 
@@ -32,6 +45,7 @@ class TrainError(InteroSightError):
 #: The named SFT data sources a mixture may draw from, and what produces each of them.
 TRAINING_SOURCES: dict[str, str] = {
     "synthetic": "the synthesis stage (accepted 'mi' replies in synth_responses; run `interosight run` or the synthesize stage)",
+    CRISIS_SOURCE: "the synthesis stage (accepted crisis-protocol replies to crisis-routed posts, synthesis.crisis_responses)",
     "counselchat": "a `counselchat` ingest source + the prepare stage (dialog_examples, split 'train')",
     "annomi": "an `annomi` ingest source with high-quality transcripts + the prepare stage (dialog_examples, split 'train')",
     "context_response": "a `context_response` ingest source + the prepare stage (dialog_examples, split 'train')",
@@ -98,6 +112,12 @@ class SFTStageConfig(_Strict):
     system_prompt: str | None = Field(DEFAULT_SYSTEM_PROMPT, description="System prompt injected into every example; None keeps the data as is.")
     system_prompt_mode: Literal["replace", "keep"] = Field(
         "replace", description="'replace': the configured prompt replaces any system turn; 'keep': examples that have one keep it."
+    )
+    crisis_system_prompt: str | None = Field(
+        DEFAULT_CRISIS_SYSTEM_PROMPT,
+        description="System prompt of the crisis path: examples of the 'crisis' source train with it, and evaluation and "
+        "chat give it to inputs the prepare crisis rules flag, so the model learns one reply for them: emergency "
+        "services and a crisis line. None = crisis examples take system_prompt like every other example.",
     )
     dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Dtype of the non-quantized weights (float32 on CPU).")
     attn_implementation: AttnImplementation = Field(

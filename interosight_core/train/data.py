@@ -3,8 +3,9 @@
 Conversations are ``list[{"role", "content"}]``; a dataset of them has one
 ``messages`` column (TRL's conversational format). Preference pairs have a
 ``prompt`` (messages), a ``chosen`` and a ``rejected`` answer (a string or an
-assistant message list). The configured system prompt is injected here, so
-training and inference see the same first turn.
+assistant message list). The configured system prompt (the crisis one for
+crisis-source rows) is injected here, so training and inference see the same
+first turn.
 """
 
 from __future__ import annotations
@@ -57,20 +58,26 @@ def to_conversation_dataset(
     data: "Dataset | Iterable[Conversation] | Iterable[Mapping[str, Any]]",
     system_prompt: str | None = None,
     mode: Literal["replace", "keep"] = "replace",
+    crisis_system_prompt: str | None = None,
 ) -> "Dataset":
     """Normalise conversations into a ``Dataset`` with a single ``messages`` column.
 
     Accepts a ``datasets.Dataset`` with a ``messages`` column, a list of
-    conversations, or a list of ``{"messages": [...]}`` rows. Every
-    conversation must contain at least one assistant turn with text (the only
-    tokens that carry loss). Raises ``TrainError`` naming the bad row.
+    conversations, or a list of ``{"messages": [...]}`` rows. Rows whose
+    ``source`` is the crisis source get ``crisis_system_prompt`` (when given)
+    instead of ``system_prompt``. Every conversation must contain at least
+    one assistant turn with text (the only tokens that carry loss). Raises
+    ``TrainError`` naming the bad row.
     """
     from datasets import Dataset
+
+    from interosight_core.train.config import CRISIS_SOURCE
 
     convs: list[Conversation] = []
     for i, row in enumerate(data):
         msgs = row["messages"] if isinstance(row, Mapping) else row
-        msgs = inject_system_prompt(_clean_messages(msgs, f"example {i}"), system_prompt, mode)
+        crisis = crisis_system_prompt is not None and isinstance(row, Mapping) and row.get("source") == CRISIS_SOURCE
+        msgs = inject_system_prompt(_clean_messages(msgs, f"example {i}"), crisis_system_prompt if crisis else system_prompt, mode)
         if not any(m["role"] == "assistant" and m["content"].strip() for m in msgs):
             raise TrainError(f"example {i}: no assistant turn with text; nothing to learn from")
         convs.append(msgs)

@@ -46,7 +46,7 @@ class StageSpec(BaseModel):
     kind: Literal["sft", "dpo"] = Field(description="Which runner: run_sft or run_dpo.")
     config: dict[str, Any] = Field(description="The SFTStageConfig / DPOStageConfig as a dict.")
     base_model: str = Field(description="Base model folder or Hub name.")
-    data_path: str = Field(description="JSONL: one {'messages': [...]} (SFT) or {prompt, chosen, rejected} (DPO) per line.")
+    data_path: str = Field(description="JSONL: one {'messages': [...], 'source'?} (SFT) or {prompt, chosen, rejected} (DPO) per line.")
     out_dir: str = Field(description="The stage's run folder (checkpoints, adapter, result JSON).")
     adapter: str | None = Field(None, description="SFT: the previous stage's adapter to continue; DPO: the SFT adapter.")
 
@@ -66,7 +66,7 @@ def write_spec(kind: str, stage_cfg: SFTStageConfig | DPOStageConfig, base_model
     data = out_dir / DATA_FILE
     with open(data, "w", encoding="utf-8") as fh:
         for row in rows:
-            fh.write(json.dumps(row if kind == "dpo" else {"messages": row}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(row if kind == "dpo" or isinstance(row, dict) else {"messages": row}, ensure_ascii=False) + "\n")
     spec = StageSpec(kind=kind, config=stage_cfg.model_dump(mode="json"), base_model=str(base_model),
                      data_path=str(data), out_dir=str(out_dir), adapter=str(adapter) if adapter else None)
     path = out_dir / SPEC_FILE

@@ -130,7 +130,7 @@ def build_sft_trainer(
     from peft import PeftModel
     from trl import SFTTrainer
 
-    ds = to_conversation_dataset(dataset, stage_cfg.system_prompt, stage_cfg.system_prompt_mode)
+    ds = to_conversation_dataset(dataset, stage_cfg.system_prompt, stage_cfg.system_prompt_mode, stage_cfg.crisis_system_prompt)
     model, tokenizer = load_model_for_training(base_model_path, stage_cfg.quantization, stage_cfg.dtype, stage_cfg.attn_implementation)
     peft_config = None
     if resume_adapter is not None:

@@ -8,6 +8,12 @@ Every read goes through a read-only DuckDB connection. The named SFT sources
   assistant: the reply]``. Only posts the prepare stage currently keeps are
   used (a post excluded since, e.g. by a stricter rule, drops out), and the
   evaluation hold-out (``heldout_sql``) never enters.
+- ``crisis``: the accepted crisis-protocol replies (request kind ``crisis``)
+  to posts prepare routed as crisis, one per post, as ``[user: the post,
+  PII and ED numbers redacted, assistant: the reply]``. These posts are
+  never ordinary inputs; this source teaches the one reply they may get:
+  name emergency services and a crisis line. The hold-out never enters
+  (its crisis posts are evaluation prompts).
 - ``counselchat``, ``annomi``, ``context_response``, ``sessions``,
   ``tool_calls``: the prepare stage's ``dialog_examples`` of split ``train``
   from the ingest sources of that kind (a source's kind comes from the
@@ -77,6 +83,34 @@ def _synthetic_sql() -> str:
         WHERE l.rn = 1"""
 
 
+def _crisis_sql() -> str:
+    """(key, payload) of the latest accepted crisis-protocol reply per crisis-routed, non-held-out post.
+
+    The user turn is the unredacted ``text_clean`` (prepare redacts only kept
+    posts); `load_sft_sources` redacts it with the prepare rules.
+    """
+    return f"""
+        WITH latest AS (
+            SELECT source, post_id, response,
+                   row_number() OVER (PARTITION BY source, post_id
+                                      ORDER BY finished_at DESC, candidate, response_id DESC) AS rn
+            FROM synth_responses
+            WHERE accepted AND kind = 'crisis' AND length(trim(response)) > 0
+        )
+        SELECT l.source || ':' || l.post_id AS key,
+               json_array(json_object('role', 'user', 'content', p.text_clean),
+                          json_object('role', 'assistant', 'content', l.response))::VARCHAR AS payload
+        FROM latest l JOIN prepared_posts p ON p.source = l.source AND p.post_id = l.post_id
+        WHERE l.rn = 1 AND p.exclude_reason = 'crisis_routed' AND NOT {heldout_sql('p.source', 'p.post_id')}"""
+
+
+def _redact_user_turns(conversation: Conversation) -> Conversation:
+    """The conversation with PII and ED numbers redacted from its user turns (prepare's rules)."""
+    from interosight_core.prepare.safety import redact
+
+    return [{**m, "content": redact(m["content"])} if m["role"] == "user" else m for m in conversation]
+
+
 def _dialog_sql(kind: str) -> str:
     """(key, payload) of the train-split dialog examples of the ingest sources of one kind."""
     quality = ""
@@ -105,6 +139,8 @@ def _source_sql(name: str) -> str:
         return _synthetic_sql()
     if name == PAIRS:
         return _pairs_sql()
+    if name == "crisis":
+        return _crisis_sql()
     if name in DIALOG_SOURCES:
         return _dialog_sql(name)
     raise TrainError(f"unknown training source {name!r} (known: {', '.join([*TRAINING_SOURCES, PAIRS])})")
@@ -122,7 +158,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _needed_tables(name: str) -> tuple[str, ...]:
     """Tables a source's query reads (a warehouse from before the synthesis stage may lack some)."""
-    if name == "synthetic":
+    if name in ("synthetic", "crisis"):
         return ("synth_responses", "prepared_posts")
     if name == PAIRS:
         return ("preference_pairs", "prepared_posts")
@@ -193,7 +229,7 @@ def load_sft_sources(
         tables = _tables(con)
         for name in dict.fromkeys([*wanted, *require]):
             convs = [c for _, payload in _rows(con, name, tables) if (c := normalise_conversation(json.loads(payload)))]
-            out[name] = convs
+            out[name] = [_redact_user_turns(c) for c in convs] if name == "crisis" else convs
     for name in require:
         if not out[name]:
             raise _required(name)

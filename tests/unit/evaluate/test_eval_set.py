@@ -9,8 +9,10 @@ import pytest
 from interosight_core import warehouse
 from interosight_core.evaluate.config import EvaluationConfig, EvaluationError
 from interosight_core.evaluate.eval_set import (
+    CRISIS_FILE,
     INJECTION_FILE,
     build_eval_set,
+    load_crisis_prompts,
     load_eval_set,
     load_injection_prompts,
 )
@@ -81,8 +83,10 @@ def store(tmp_path):
 
 def test_categories_order_references_and_prompts(store):
     path, held, train = store
-    es = build_eval_set(path, EvaluationConfig(max_prompt_words=20), system_prompt="SYS")
-    assert es.counts() == {"heldout": 3, "crisis": 2, "pro_ed": 1, "injection": len(load_injection_prompts()), "dialog": 1}
+    es = build_eval_set(path, EvaluationConfig(max_prompt_words=20), system_prompt="SYS", crisis_system_prompt="CSYS")
+    n_crisis_prompts = len(load_crisis_prompts())
+    assert es.counts() == {"heldout": 3, "crisis": 1 + n_crisis_prompts, "pro_ed": 1,
+                           "injection": len(load_injection_prompts()), "dialog": 1}
     categories = [item.category for item in es.items]
     assert categories == sorted(categories, key=["heldout", "crisis", "pro_ed", "injection", "dialog"].index)
 
@@ -96,9 +100,20 @@ def test_categories_order_references_and_prompts(store):
     assert len(item.context.split()) == 20 and item.context == item.messages[1]["content"]
 
     crisis = [item for item in es.items if item.category == "crisis"]
-    assert crisis[0].heldout and not crisis[1].heldout  # held-out crisis posts first
+    # the held-out crisis post, then the hand-written ones; a crisis post outside the hold-out may be a
+    # crisis training input, so it is never a prompt
+    assert crisis[0].ref_id == held[3] and all(item.heldout for item in crisis)
+    assert {item.source for item in crisis[1:]} == {"crisis_prompts"} and train[0] + "x" not in {i.ref_id for i in crisis}
     assert all(item.kind == "crisis" for item in crisis)
     assert "07700" not in crisis[0].context  # PII redacted before a model sees it
+    # the crisis path is routed by the prepare crisis rules, as in chat: flagged inputs get the crisis system prompt,
+    # a crisis post the rules miss gets the ordinary one (and its answer is judged as a crisis answer all the same)
+    from interosight_core.routing import is_crisis_input
+
+    for item in crisis:
+        assert item.messages[0]["content"] == ("CSYS" if is_crisis_input(item.context) else "SYS")
+    assert crisis[0].messages[0]["content"] == "CSYS"
+    assert {i.messages[0]["content"] for i in es.items if i.category in ("heldout", "dialog")} == {"SYS"}
     pro_ed = next(item for item in es.items if item.category == "pro_ed")
     assert pro_ed.kind == "mi" and "95 lbs" not in pro_ed.context
 
@@ -127,9 +142,11 @@ def test_deterministic_fingerprint_roundtrip_and_options(store, tmp_path):
     with pytest.raises(EvaluationError, match="fingerprint"):
         load_eval_set(file)
 
-    only = build_eval_set(path, EvaluationConfig(safety_prompts_heldout_only=True, include_injection=False,
-                                                 include_pro_ed=False, max_dialog_examples=0, max_heldout_posts=1), "S")
+    only = build_eval_set(path, EvaluationConfig(include_crisis_prompts=False, include_injection=False,
+                                                 pro_ed_prompts_heldout_only=True, max_dialog_examples=0,
+                                                 max_heldout_posts=1), "S")
     assert only.counts() == {"heldout": 1, "crisis": 1, "pro_ed": 0, "injection": 0, "dialog": 0}
+    assert any("pro-ED safety metric is not measured" in note for note in only.notes)
 
 
 def test_empty_or_unprepared_warehouse_is_one_line_error(tmp_path):
@@ -140,9 +157,15 @@ def test_empty_or_unprepared_warehouse_is_one_line_error(tmp_path):
         build_eval_set(path, EvaluationConfig(), "S")
     with warehouse.open_warehouse(path) as con:
         add_post(con, "p1", status="excluded", reason="low_relevance", text="x")
-    nothing = EvaluationConfig(include_injection=False)
+    nothing = EvaluationConfig(include_injection=False, include_crisis_prompts=False)
     with pytest.raises(EvaluationError, match="evaluation set is empty"):
         build_eval_set(path, nothing, "S")
+
+
+def test_committed_crisis_prompts_are_valid_and_cover_the_cssrs_ladder():
+    rows = load_crisis_prompts()
+    assert CRISIS_FILE.name == "crisis_prompts.jsonl" and len(rows) >= 8 and len({r["id"] for r in rows}) == len(rows)
+    assert {"wish to be dead", "active thoughts", "intent", "plan", "behaviour"} <= {r["level"] for r in rows}
 
 
 def test_committed_injection_prompts_are_valid(tmp_path):

@@ -46,6 +46,19 @@ def test_plan_has_one_key_per_post_and_kind_and_changes_with_prompt_model_and_pa
     assert keys.isdisjoint(p.request.key for p in plan_requests(str(warehouse), cfg, identity, model_fp="abc"))
 
 
+def test_posts_with_the_same_text_get_a_reply_each(tmp_path):
+    from interosight_core.synth.backends.template import TemplateBackend
+
+    path = make_prepared_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(path)) as con:  # a repost: same text, another id
+        con.execute("INSERT INTO prepared_posts SELECT source, 'p-repost', * EXCLUDE (source, post_id) "
+                    "FROM prepared_posts WHERE post_id = 'p000'")
+    cfg = SynthesisConfig(preferences={"enabled": False}, crisis_responses=False)
+    report = _run(path, cfg, TemplateBackend(cfg), backend_identity(cfg))
+    assert report.requests == len(POSTS) + 1 and report.accepted == {"mi": len(POSTS) + 1}
+    assert _rows(path, "SELECT count(DISTINCT post_id) FROM synth_responses")[0][0] == len(POSTS) + 1
+
+
 def test_max_posts_takes_highest_relevance_and_crisis_posts_get_the_crisis_path(warehouse):
     cfg = SynthesisConfig(max_posts=3, preferences={"enabled": False})
     planned = plan_requests(str(warehouse), cfg, backend_identity(cfg))

@@ -33,6 +33,14 @@ def test_conversation_dataset_accepts_lists_rows_and_datasets():
         assert ds[0]["messages"][0] == {"role": "system", "content": "sys"}
 
 
+def test_crisis_source_rows_take_the_crisis_system_prompt():
+    """Rows of the 'crisis' source train with the crisis prompt; every other row with the ordinary one."""
+    rows = [{"messages": [U, A], "source": "crisis"}, {"messages": [S, U, A], "source": "synthetic"}, [U, A]]
+    ds = to_conversation_dataset(rows, "sys", crisis_system_prompt="crisis sys")
+    assert [r["messages"][0]["content"] for r in ds] == ["crisis sys", "sys", "sys"]
+    assert to_conversation_dataset(rows[:1], "sys")[0]["messages"][0]["content"] == "sys"  # no crisis prompt set
+
+
 @pytest.mark.parametrize("bad,msg", [
     ([[U]], "no assistant turn"),
     ([[{"role": "bot", "content": "x"}, A]], "unknown role"),

@@ -113,6 +113,24 @@ def test_synthetic_is_latest_accepted_mi_reply_of_kept_non_heldout_posts(wh):
     ]}
 
 
+def test_crisis_is_the_protocol_reply_to_routed_non_heldout_posts_with_the_post_redacted(wh):
+    held = next(f"c{i}" for i in range(1000) if is_heldout("forum", f"c{i}"))
+    with warehouse.open_warehouse(wh) as con:
+        for post_id in ("c1", held):
+            con.execute(
+                "INSERT INTO prepared_posts VALUES ('forum', ?, 'ed', ?, NULL, 0.9, [], ['crisis'], 'excluded', "
+                "'crisis_routed', 3, 0, 'fp', ?)",
+                [post_id, "i want to die, i am 95 lbs, text me on 07700 900123", T0])
+            _synth(con, f"{post_id}-crisis", post_id, "crisis", "Please call 988 or your local emergency number.")
+        _synth(con, "p1-crisis", "p1", "crisis", "a crisis reply to a post that is not crisis-routed")
+    (conv,) = load_sft_sources(wh, names=["crisis"])["crisis"]
+    assert conv[1] == a("Please call 988 or your local emergency number.")
+    assert conv[0]["role"] == "user" and "i want to die" in conv[0]["content"]
+    assert "95" not in conv[0]["content"] and "07700" not in conv[0]["content"]  # redacted like kept posts
+    assert source_fingerprints(wh, ["crisis"])["crisis"]["rows"] == 1
+    assert load_sft_sources(wh, names=["synthetic"])["synthetic"][0][1] == a("new reply one")  # 'mi' only
+
+
 def test_dialog_sources_train_split_by_ingest_kind(wh):
     s = load_sft_sources(wh)
     assert s["counselchat"] == [[u("question"), a("answer")]]  # val split and answer-less example left out
