@@ -52,6 +52,10 @@ test-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/prepare.py
+	$(BIN)/python benchmarks/synthesis.py
+	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf .interosight .pytest_cache

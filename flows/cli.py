@@ -149,16 +149,30 @@ def train(config: Path = ConfigOption) -> None:
 def status(
     config: Path = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    runs: int = typer.Option(5, "--runs", "-n", min=0, help="Latest pipeline runs to show from the Prefect API (0: warehouse only, instant)."),
 ) -> None:
-    """Show what the warehouse holds: rows per source and table, and where each source came from."""
+    """Show the latest pipeline runs and their stage states (Prefect API) and what the warehouse holds."""
     from interosight_core.config import load_config
     from interosight_core.status import warehouse_status, warehouse_summary
 
     cfg = load_config(config)
+    latest = None
+    if runs:
+        _prefect_defaults()
+        from flows.run_status import latest_runs
+
+        latest = latest_runs(config, limit=runs)
     if as_json:
-        typer.echo(json.dumps(warehouse_status(cfg.warehouse_path), indent=2, default=str))
-    else:
-        typer.echo(warehouse_summary(cfg.warehouse_path))
+        data = warehouse_status(cfg.warehouse_path)
+        if latest is not None:
+            data["runs"] = latest
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    if latest is not None:
+        from flows.run_status import render_runs
+
+        typer.echo(render_runs(latest))
+    typer.echo(warehouse_summary(cfg.warehouse_path))
 
 
 @app.command("safety-check")
@@ -205,10 +219,15 @@ def chat(
     max_new_tokens: int = typer.Option(160, help="Longest reply, in tokens."),
     show_gate: bool = typer.Option(False, "--show-gate", help="Also print the safety gate's verdicts."),
 ) -> None:
-    """Talk to a trained model: same system prompt as training, safety gate on every reply, crisis path."""
+    """Talk to a trained model: same system prompt as training, safety gate on every reply, crisis path.
+
+    Generates with the evaluation's settings (`evaluation.generation`: greedy by default; with a temperature
+    above 0 a reply that fails the gate is sampled again, up to 3 times, before the fixed safe reply).
+    """
     from interosight_core.chat import Chat
     from interosight_core.config import load_config
     from interosight_core.errors import ConfigError
+    from interosight_core.evaluate.stage import synthesis_config
     from interosight_core.synth.backends import make_backend
 
     cfg = load_config(config)
@@ -216,8 +235,11 @@ def chat(
     if not (Path(model_path) / "config.json").is_file() and not (Path(model_path) / "adapter_config.json").is_file():
         raise ConfigError(f"{model_path}: not a model or adapter folder (no config.json / adapter_config.json); "
                           "train one with `interosight run`, or pass --model FOLDER")
-    synth = cfg.synthesis.model_copy(update={"backend": "transformers", "sampling": cfg.synthesis.sampling.model_copy(update={"max_new_tokens": max_new_tokens})})
-    bot = Chat(make_backend(synth, str(model_path)), cfg.training.sft.system_prompt, cfg.training.sft.crisis_system_prompt)
+    # the evaluation's generation settings (what the report measured), on transformers, with this reply length
+    gen = cfg.evaluation.generation.model_copy(update={"backend": "transformers", "max_new_tokens": max_new_tokens})
+    backend = make_backend(synthesis_config(gen, str(model_path)), str(model_path))
+    attempts = 1 if gen.temperature == 0 else 3  # greedy decoding gives the same reply every time
+    bot = Chat(backend, cfg.training.sft.system_prompt, cfg.training.sft.crisis_system_prompt, attempts=attempts)
     texts = [text] if text is not None else _interactive_lines()
     for line in texts:
         answer = bot.reply(line)

@@ -6,7 +6,8 @@ A prompt set (`PromptSet`) holds one system prompt per request kind:
   (reflect, affirm, support autonomy, one open question; no diagnosis, no
   numbers, no diet/weight/exercise advice; crisis -> emergency help);
 - ``crisis``: the crisis-protocol reply for posts routed as crisis (never an
-  ordinary training target);
+  ordinary training target: only the `crisis` training source uses it, under
+  the crisis system prompt);
 - ``contrast``: an MI-INCONSISTENT but not ED-harmful reply (unsolicited
   generic advice, lecturing, minimising, closed questions), the DPO
   "rejected" side.

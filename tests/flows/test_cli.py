@@ -36,7 +36,8 @@ def test_bad_config_is_one_line_and_exit_1(tmp_path):
 
 def test_status_before_anything_ran(tmp_path):
     result = run_cli("status", "--config", str(demo_config_copy(tmp_path)))
-    assert result.returncode == 0 and "no warehouse yet" in result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no pipeline runs of this config" in result.stdout and "no warehouse yet" in result.stdout
 
 
 def test_ingest_then_status_then_bad_input(tmp_path):
@@ -46,6 +47,10 @@ def test_ingest_then_status_then_bad_input(tmp_path):
     assert "dataverse" in result.stdout and "3000" in result.stdout
     status = json.loads(run_cli("status", "--config", str(config), "--json").stdout)
     assert status["tables"]["posts"] == {"dataverse": 3000}
+    (run,) = status["runs"]  # the ingest run, read back from the Prefect API the CLI used
+    assert run["flow"] == "ingest" and run["state"] == "Completed"
+    text = run_cli("status", "--config", str(config)).stdout
+    assert f"ingest  {run['name']}  Completed" in text and "warehouse:" in text
     assert {s["source"] for s in status["sources"]} == {
         "dataverse", "counselchat", "annomi", "context_response", "sessions", "tool_calls"}
 
@@ -57,5 +62,5 @@ def test_ingest_then_status_then_bad_input(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and errors[0].startswith(f"error: {broken}: not a valid zip"), result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    after = json.loads(run_cli("status", "--config", str(config), "--json").stdout)
+    after = json.loads(run_cli("status", "--config", str(config), "--json", "--runs", "0").stdout)
     assert after["tables"] == status["tables"], "a failed ingest must leave the warehouse unchanged"

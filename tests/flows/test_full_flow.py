@@ -10,6 +10,7 @@ from flow_helpers import demo_config_copy
 from test_ingest_flow import task_states
 
 from flows.full import full_flow
+from flows.run_status import latest_runs, render_runs
 from interosight_core import warehouse
 from interosight_core.config import load_config
 
@@ -53,6 +54,12 @@ def test_full_flow_prepares_then_caches_and_reruns_only_what_changed(tmp_path):
     assert second.is_completed()
     states = _subflow_task_states(second, {"prepare", "ingest-dataverse"})
     assert states["prepare"] == "Cached" and states["ingest-dataverse"] == "Cached", states
+
+    runs = latest_runs(config)  # what `interosight status` shows: newest first, stage subflows with their states
+    assert [r["id"] for r in runs] == [str(second.state_details.flow_run_id), str(first.state_details.flow_run_id)]
+    assert all(r["flow"] == "interosight" and r["state"] == "Completed" for r in runs)
+    assert [(s["stage"], s["state"]) for s in runs[0]["stages"]] == [("ingest", "Completed"), ("prepare", "Completed")]
+    assert "interosight" in render_runs(runs) and "ingest Completed, prepare Completed" in render_runs(runs)
 
     data = yaml.safe_load(config.read_text())
     data["prepare"] = {"min_relevance_score": 0.6}

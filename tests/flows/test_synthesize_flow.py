@@ -74,3 +74,51 @@ def test_vllm_backend_runs_the_stage_on_the_tiny_model(tmp_path, monkeypatch):
     assert len(rows) == 4 and done == 4
     assert all(b == "vllm" and "models/base" in m and 0 < t <= 16 for b, m, t, *_ in rows)
     assert all(ok or reasons for *_, ok, reasons in rows)  # the gate's decision is visible on every row
+
+
+@pytest.mark.slow
+def test_killed_synthesis_run_resumes_without_duplicates_or_losses(tmp_path):
+    """SIGKILL `interosight synthesize` part-way; the re-run adds exactly the missing requests."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+
+    from prefect.settings import PREFECT_API_URL
+
+    from flow_helpers import ROOT
+    from flows.synthesize import synthesize_flow
+
+    config = demo_config_copy(tmp_path, synthesis={"batch_size": 16, "preferences": {"enabled": False}})
+    assert full_flow(config_path=str(config), stages=["ingest", "prepare"], return_state=True).is_completed()
+    env = dict(os.environ, PREFECT_API_URL=PREFECT_API_URL.value())  # the child talks to this test's Prefect API
+    child = subprocess.Popen([sys.executable, "-m", "flows.cli", "synthesize", "-c", str(config)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen, done, total = b"", 0, 0
+    deadline = time.monotonic() + 300
+    try:
+        while not total or done < total // 4:  # the CLI's progress bar: "synthesis:  25%|... | 880/3524"
+            chunk = os.read(child.stderr.fileno(), 4096)
+            assert chunk and time.monotonic() < deadline, "the synthesis process ended before a quarter of its requests"
+            seen = (seen + chunk)[-4096:]
+            if bars := re.findall(rb"synthesis:.*?(\d+)/(\d+)", seen):
+                done, total = map(int, bars[-1])
+    finally:
+        child.kill()
+        child.wait()
+    cfg = load_config(config)
+    with warehouse.open_warehouse(cfg.warehouse_path, read_only=True) as con:
+        kept = con.execute("SELECT count(*) FROM synth_requests").fetchone()[0]
+        orphans = con.execute("SELECT count(*) FROM synth_responses WHERE request_key NOT IN "
+                              "(SELECT request_key FROM synth_requests)").fetchone()[0]
+    assert 0 < kept < total and orphans == 0  # finished batches are in, the batch in flight left nothing behind
+
+    resumed = synthesize_flow(config_path=str(config), return_state=True)
+    assert resumed.is_completed(), resumed.message
+    report = resumed.result()["report"]
+    assert report["already_done"] == kept and report["requests"] == total - kept
+    requests, keys, _, _ = _counts(cfg)
+    with warehouse.open_warehouse(cfg.warehouse_path, read_only=True) as con:
+        responses = con.execute("SELECT count(*), count(DISTINCT response_id) FROM synth_responses").fetchone()
+    assert requests == keys == total and responses[0] == responses[1] >= total  # nothing twice, nothing lost

@@ -13,12 +13,14 @@ def backend_identity(cfg: "SynthesisConfig", model_path: str | None = None) -> t
     """(backend, model) as recorded on every row and hashed into every request key.
 
     Known without starting an engine, so planning and resuming never load a
-    model. `model` is the template's prompt version, the OpenAI server and
+    model. `model` is the template's prompt version + phrase-bank hash, the OpenAI server and
     served model, or the model folder / Hub name (the content of a local
     folder enters the key separately, via `model_fingerprint`).
     """
     if cfg.backend == "template":
-        return "template", f"template-{cfg.prompt_version}"
+        from interosight_core.synth.backends.template import template_model_name
+
+        return "template", template_model_name(cfg.prompt_version)
     if cfg.backend == "openai":
         return "openai", f"{cfg.openai.base_url}#{cfg.openai.served_model or cfg.model}"
     return cfg.backend, str(model_path or cfg.model)

@@ -757,6 +757,15 @@ CONTRAST_THEME_MINIMISE: dict[str, str] = {
 }
 
 
+def template_model_name(prompt_version: str) -> str:
+    """The template's `model` in lineage and request keys: prompt version + phrase-bank/composer hash.
+
+    A changed phrasing or composer gives new request keys, so a re-run regenerates instead of keeping
+    replies the current template would not write.
+    """
+    return f"template-{prompt_version}-{phrase_bank_id()[:8]}"
+
+
 def phrase_bank_id() -> str:
     """Return a 12-hex hash of every phrase bank (changes whenever a phrasing changes)."""
     blob = json.dumps({"themes": {k: [v.meaning, v.sides, v.questions] for k, v in THEMES.items()},
@@ -861,7 +870,7 @@ class TemplateBackend:
         self.max_new_tokens = cfg.sampling.max_new_tokens
         self.info = BackendInfo(
             backend="template",
-            model=f"template-{cfg.prompt_version}",
+            model=template_model_name(cfg.prompt_version),
             params={"prompt_version_id": prompt_version_id(cfg.prompt_version), "composer": COMPOSER_VERSION,
                     "phrase_bank": phrase_bank_id(), "max_new_tokens": self.max_new_tokens,
                     "seed": cfg.sampling.seed},
@@ -912,4 +921,4 @@ def hash_seed(seed: int, attempt: int) -> int:
 __all__ = ["AFFIRMATIONS", "AUTONOMY", "COMPOSER_VERSION", "CONTRAST", "CONTRAST_THEME_MINIMISE", "CRISIS",
            "DOUBLE_SIDED", "FEELINGS", "FEELING_MIXED", "FEELING_NEG", "FEELING_POS", "GENERAL", "THEMES",
            "TemplateBackend", "ThemeBank", "compose_contrast", "compose_crisis", "compose_mi", "detect_feelings",
-           "hash_seed", "is_ambivalent", "phrase_bank_id"]
+           "hash_seed", "is_ambivalent", "phrase_bank_id", "template_model_name"]

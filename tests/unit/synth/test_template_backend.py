@@ -41,7 +41,7 @@ def _backend(**sampling) -> TemplateBackend:
 def test_backend_protocol_and_lineage():
     backend = make_backend(SynthesisConfig())
     assert isinstance(backend, TemplateBackend)
-    assert backend.info.backend == "template" and backend.info.model == "template-mi-v1"
+    assert backend.info.backend == "template" and backend.info.model == f"template-mi-v1-{tb.phrase_bank_id()[:8]}"
     assert backend.info.params["prompt_version_id"] == prompt_version_id("mi-v1")
     assert re.fullmatch(r"[0-9a-f]{12}", backend.info.params["phrase_bank"])
     requests = [_request("mi", "i feel scared to eat", ("fearfood",), n=3), _request("crisis", "x", n=1),
