@@ -66,21 +66,22 @@ def _kept_posts_sql() -> str:
     )
 
 
+def _latest_accepted_sql(kind: str) -> str:
+    """(source, post_id, response) of the latest accepted non-empty reply of one request kind per post."""
+    return f"""
+        SELECT source, post_id, response FROM synth_responses
+        WHERE accepted AND kind = '{kind}' AND length(trim(response)) > 0
+        QUALIFY row_number() OVER (PARTITION BY source, post_id
+                                   ORDER BY finished_at DESC, candidate, response_id DESC) = 1"""
+
+
 def _synthetic_sql() -> str:
     """(key, payload) of the latest accepted 'mi' reply per usable post; payload = the conversation JSON."""
     return f"""
-        WITH latest AS (
-            SELECT source, post_id, response,
-                   row_number() OVER (PARTITION BY source, post_id
-                                      ORDER BY finished_at DESC, candidate, response_id DESC) AS rn
-            FROM synth_responses
-            WHERE accepted AND kind = 'mi' AND length(trim(response)) > 0
-        )
         SELECT l.source || ':' || l.post_id AS key,
                json_array(json_object('role', 'user', 'content', p.text_redacted),
                           json_object('role', 'assistant', 'content', l.response))::VARCHAR AS payload
-        FROM latest l JOIN ({_kept_posts_sql()}) p ON p.source = l.source AND p.post_id = l.post_id
-        WHERE l.rn = 1"""
+        FROM ({_latest_accepted_sql('mi')}) l JOIN ({_kept_posts_sql()}) p ON p.source = l.source AND p.post_id = l.post_id"""
 
 
 def _crisis_sql() -> str:
@@ -90,18 +91,11 @@ def _crisis_sql() -> str:
     posts); `load_sft_sources` redacts it with the prepare rules.
     """
     return f"""
-        WITH latest AS (
-            SELECT source, post_id, response,
-                   row_number() OVER (PARTITION BY source, post_id
-                                      ORDER BY finished_at DESC, candidate, response_id DESC) AS rn
-            FROM synth_responses
-            WHERE accepted AND kind = 'crisis' AND length(trim(response)) > 0
-        )
         SELECT l.source || ':' || l.post_id AS key,
                json_array(json_object('role', 'user', 'content', p.text_clean),
                           json_object('role', 'assistant', 'content', l.response))::VARCHAR AS payload
-        FROM latest l JOIN prepared_posts p ON p.source = l.source AND p.post_id = l.post_id
-        WHERE l.rn = 1 AND p.exclude_reason = 'crisis_routed' AND NOT {heldout_sql('p.source', 'p.post_id')}"""
+        FROM ({_latest_accepted_sql('crisis')}) l JOIN prepared_posts p ON p.source = l.source AND p.post_id = l.post_id
+        WHERE p.exclude_reason = 'crisis_routed' AND NOT {heldout_sql('p.source', 'p.post_id')}"""
 
 
 def _redact_user_turns(conversation: Conversation) -> Conversation:
