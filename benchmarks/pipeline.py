@@ -91,7 +91,9 @@ def main() -> None:
     warm_s = time.perf_counter() - t0
     _, warm_tasks, _ = asyncio.run(_runs(warm.state_details.flow_run_id))
 
-    task_s = sum(t.total_run_time.total_seconds() for t in tasks)
+    stage_ids = {r.id for r in subflows}
+    # only the stages' own task runs: the parent's task runs are placeholders for its subflows (same time again)
+    task_s = sum(t.total_run_time.total_seconds() for t in tasks if t.flow_run_id in stage_ids)
     stage_rows = sorted(subflows, key=lambda r: r.start_time)
     flow_wall = sum(r.total_run_time.total_seconds() for r in stage_rows)
     print(f"\n| stage | wall s (cold) | tasks |")
@@ -100,10 +102,14 @@ def main() -> None:
         names = sorted(t.name for t in tasks if t.flow_run_id == run.id)
         print(f"| {flow_names[run.flow_id]} | {run.total_run_time.total_seconds():.1f} | {len(names)} |")
     overhead = flow_wall - task_s
-    print(f"\ncold run: {cold_s:.1f} s end to end (incl. Prefect start-up); stages {flow_wall:.1f} s; tasks {task_s:.1f} s")
+    print(f"\ncold run: {cold_s:.1f} s end to end; stages {flow_wall:.1f} s; their tasks {task_s:.1f} s; "
+          f"Prefect start-up and the parent flow {cold_s - flow_wall:.1f} s")
     print(f"orchestration overhead (stage wall - task time): {overhead:.1f} s = {100 * overhead / cold_s:.1f} % of the cold run (target <= 10 %)")
-    cached = sum(1 for t in warm_tasks if t.state_name == "Cached")
-    print(f"cached re-run: {warm_s:.1f} s, {cached} of {len(warm_tasks)} task runs Cached (target <= 60 s)")
+    real = [t for t in warm_tasks if t.flow_run_id != warm.state_details.flow_run_id]
+    cached = sum(1 for t in real if t.state_name == "Cached")
+    heavy = sorted(t.name for t in real if t.state_name != "Cached")
+    print(f"cached re-run: {warm_s:.1f} s (target <= 60 s); {cached} of {len(real)} task runs Cached; "
+          f"the others are never cached (fingerprints, plans, summaries): {', '.join(heavy)}")
     print(f"whole demo target <= 600 s: {'met' if cold_s <= 600 else 'NOT met'} ({cold_s:.0f} s)")
 
 
