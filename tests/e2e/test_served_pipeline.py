@@ -25,7 +25,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / ".interosight" / "e2e-artifacts"
-HEAVY_TASKS = ("ingest-dataverse", "prepare", "synthesize-template")
+HEAVY_TASKS = ("ingest-dataverse", "prepare", "synthesize-template", "preference-pairs", "build-base-model",
+               "sft-foundation", "sft-mi-style", "dpo-dpo", "merge-adapter", "evaluate-base", "evaluate-merged")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -156,7 +157,8 @@ def test_deployment_runs_caches_publishes_artifacts_and_shows_in_the_ui(served, 
     assert all(states.get(name) == "Cached" for name in HEAVY_TASKS), states
 
     keys = {a["key"] for a in served.post("/artifacts/filter", {})}
-    assert {"ingest-summary", "prepare-summary", "synthesis-summary"} <= keys, keys
+    assert {"ingest-summary", "prepare-summary", "synthesis-summary", "train-summary", "evaluation-comparison",
+            "evaluation-report"} <= keys, keys
 
     schedules = served.post("/deployments/filter", {"deployments": {"name": {"any_": ["regenerate-synthetic"]}}})
     assert schedules and schedules[0]["schedules"] and schedules[0]["schedules"][0]["active"]
