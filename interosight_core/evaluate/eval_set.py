@@ -45,6 +45,7 @@ from typing import Any
 
 from interosight_core.evaluate.config import EvaluationConfig, EvaluationError
 from interosight_core.heldout import heldout_sql
+from interosight_core.sources.jsonio import jsonl_objects
 
 EVAL_SET_VERSION = "eval-set-2"
 INJECTION_FILE = Path(__file__).resolve().parent / "data" / "injection_prompts.jsonl"
@@ -188,15 +189,7 @@ def load_prompt_file(path: str | Path, required: tuple[str, ...], optional: tupl
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise EvaluationError(f"{path}: cannot read the prompt file ({exc.strerror or exc})") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"{path}: line {n} is not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise EvaluationError(f"{path}: line {n} is not a JSON object")
+    for n, row in jsonl_objects(lines, path, EvaluationError):
         for key in ("id", *required):
             if not isinstance(row.get(key), str) or not row[key].strip():
                 raise EvaluationError(f"{path}: line {n} needs a non-empty string field `{key}`")

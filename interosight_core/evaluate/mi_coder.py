@@ -44,6 +44,7 @@ from interosight_core.evaluate.features import (  # re-exported, see __all__
     without_context,
 )
 from interosight_core.evaluate.miti import split_into_utterances
+from interosight_core.sources.jsonio import jsonl_objects
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "mi_coder"
 
@@ -253,15 +254,7 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
     try:
         if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
             with path.open(encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if line.strip():
-                        try:
-                            row = json.loads(line)
-                        except json.JSONDecodeError as exc:
-                            raise SourceError(f"{path}:{n}: invalid JSON ({exc.msg})") from exc
-                        if not isinstance(row, dict):
-                            raise SourceError(f"{path}:{n}: expected a JSON object per line")
-                        rows.append(row)
+                rows = [row for _, row in jsonl_objects(fh, path, SourceError)]
         else:
             with path.open(encoding="utf-8", newline="") as fh:
                 rows = list(csv.DictReader(fh))

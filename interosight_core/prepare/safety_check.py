@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from interosight_core.errors import PrepareError
 from interosight_core.prepare.clean import clean_text
 from interosight_core.prepare.safety import FAMILIES, scan
+from interosight_core.sources.jsonio import jsonl_objects
 
 
 def read_texts(path: Path) -> list[dict]:
@@ -37,14 +37,8 @@ def read_texts(path: Path) -> list[dict]:
             raise PrepareError(f"{path}: no `text` column (found: {', '.join(rows[0])})")
         return [{"id": row.get("id") or str(i + 1), "text": row["text"] or ""} for i, row in enumerate(rows)]
     records = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise PrepareError(f"{path}: line {number} is not valid JSON ({error.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+    for number, obj in jsonl_objects(content.splitlines(), path, PrepareError):
+        if not isinstance(obj.get("text"), str):
             raise PrepareError(f"{path}: line {number} has no string field `text`")
         records.append({"id": str(obj.get("id", number)), "text": obj["text"]})
     return records

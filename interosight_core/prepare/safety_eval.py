@@ -8,11 +8,11 @@ Each line is `{"text": ..., "labels": {"numbers": bool, "pro_ed": bool,
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from interosight_core.errors import PrepareError
 from interosight_core.prepare.safety import FAMILIES, SAFETY_RULES, flag_families
+from interosight_core.sources.jsonio import jsonl_objects
 
 
 def load_cases(path: str | Path) -> list[dict]:
@@ -22,13 +22,7 @@ def load_cases(path: str | Path) -> list[dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise PrepareError(f"cannot read safety cases {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise PrepareError(f"{path}:{number}: not JSON ({exc.msg}); one object per line") from exc
+    for number, case in jsonl_objects(lines, path, PrepareError):
         if not isinstance(case.get("text"), str) or not isinstance(case.get("labels"), dict):
             raise PrepareError(f"{path}:{number}: needs a string 'text' and an object 'labels'")
         unknown = set(case["labels"]) - set(FAMILIES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from interosight_core.errors import SourceError
 from interosight_core.sources.common import check_file
@@ -31,3 +31,17 @@ def load_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise SourceError(f"{path}: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg})") from None
+
+
+def jsonl_objects(lines: Iterable[str], path: Path | str, error: type[Exception]) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for every non-blank JSONL line; `error` names the file and line of a bad one."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise error(f"{path}: line {number} is not valid JSON ({exc.msg}); one object per line") from None
+        if not isinstance(obj, dict):
+            raise error(f"{path}: line {number} is not a JSON object; one object per line")
+        yield number, obj

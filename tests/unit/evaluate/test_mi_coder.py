@@ -125,5 +125,5 @@ def test_code_file_errors(tmp_path):
         code_file(bad)
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"text": "ok"}\n{oops\n', encoding="utf-8")
-    with pytest.raises(SourceError, match=r"broken\.jsonl:2"):
+    with pytest.raises(SourceError, match=r"broken\.jsonl: line 2 is not valid JSON"):
         code_file(broken)

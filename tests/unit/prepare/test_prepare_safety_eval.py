@@ -43,7 +43,7 @@ def test_precision_and_recall_meet_the_bar() -> None:
 def test_load_cases_reports_bad_lines(tmp_path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "a", "labels": {}}\nnot json\n', encoding="utf-8")
-    with pytest.raises(PrepareError, match="bad.jsonl:2: not JSON"):
+    with pytest.raises(PrepareError, match="bad.jsonl: line 2 is not valid JSON"):
         load_cases(bad)
     bad.write_text(json.dumps({"text": "a", "labels": {"nope": True}}) + "\n", encoding="utf-8")
     with pytest.raises(PrepareError, match="unknown label"):
