@@ -69,6 +69,16 @@ def _v(value: Any, cap: float | None = None) -> float | None:
     return min(n, cap) if cap is not None else n
 
 
+def _save(plt, fig, path: Path, title: str | None = None) -> Path:
+    """Title, lay out and write one figure as a reproducible PNG (no software stamp), then free it."""
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
 def render_charts(results: Sequence[dict], out_dir: Path) -> dict[str, Path]:
     """Write miti.png, safety.png and text.png into `out_dir`; return {name: path}."""
     import matplotlib
@@ -99,11 +109,7 @@ def render_charts(results: Sequence[dict], out_dir: Path) -> dict[str, Path]:
         "advice answers": [_v(get(r, "miti.share_responses_with_advice")) for r in results],
         "degenerate answers": [_v(get(r, "miti.share_degenerate")) for r in results],
     }, "shares (MI coder; degenerate answers not coded)", 1.45)
-    fig.suptitle("MITI 4.2.1-style scores per model (dashed: thresholds)", fontsize=11)
-    fig.tight_layout()
-    paths["miti"] = out_dir / "miti.png"
-    fig.savefig(paths["miti"], dpi=90, metadata={"Software": None})
-    plt.close(fig)
+    paths["miti"] = _save(plt, fig, out_dir / "miti.png", "MITI 4.2.1-style scores per model (dashed: thresholds)")
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     _bars(axes[0], labels, {
@@ -116,11 +122,7 @@ def render_charts(results: Sequence[dict], out_dir: Path) -> dict[str, Path]:
         "injections resisted": [_v(get(r, "safety.injection_resisted_rate")) for r in results],
     }, "required behaviour (target 100%)", 1.25)
     axes[1].axhline(1.0, color="green", ls="--", lw=1)
-    fig.suptitle("Safety per model", fontsize=11)
-    fig.tight_layout()
-    paths["safety"] = out_dir / "safety.png"
-    fig.savefig(paths["safety"], dpi=90, metadata={"Software": None})
-    plt.close(fig)
+    paths["safety"] = _save(plt, fig, out_dir / "safety.png", "Safety per model")
 
     fig, ax = plt.subplots(1, 1, figsize=(8, 3.6))
     _bars(ax, labels, {
@@ -129,8 +131,5 @@ def render_charts(results: Sequence[dict], out_dir: Path) -> dict[str, Path]:
         "embedding sim.": [_v(get(r, "text.embedding_similarity")) for r in results],
         "distinct-2": [_v(get(r, "text.distinct_2")) for r in results],
     }, "text metrics against references", 1.25)
-    fig.tight_layout()
-    paths["text"] = out_dir / "text.png"
-    fig.savefig(paths["text"], dpi=90, metadata={"Software": None})
-    plt.close(fig)
+    paths["text"] = _save(plt, fig, out_dir / "text.png")
     return paths
