@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from interosight_core.errors import ConfigError
 from interosight_core.evaluate.config import EvaluationConfig
 from interosight_core.prepare.config import PrepareConfig
+from interosight_core.scale_out import ScaleOutConfig
 from interosight_core.synth.config import SynthesisConfig
 from interosight_core.train.config import TrainingConfig
 
@@ -156,6 +157,7 @@ class PipelineConfig(StrictModel):
     synthesis: SynthesisConfig = Field(default_factory=SynthesisConfig, description="Synthesis stage (MI responses, DPO pairs).")
     training: TrainingConfig = Field(default_factory=TrainingConfig, description="Training stage (SFT stages, DPO, merge).")
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig, description="Evaluation stage (MITI, safety and text metrics per model).")
+    scale_out: ScaleOutConfig = Field(default_factory=ScaleOutConfig, description="Shard prepare and synthesis over a Dask or Ray cluster (default: local).")
 
     @property
     def warehouse_path(self) -> Path:

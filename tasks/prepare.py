@@ -35,6 +35,30 @@ def prepare_posts(cfg: PrepareConfig, inputs: str, store: WarehouseRef, code_ver
     return report.to_dict()
 
 
+@task(name="prepare-plan", cache_policy=NO_CACHE, task_run_name="prepare-plan")
+def plan_prepare(cfg: PrepareConfig, inputs: str, store: WarehouseRef) -> stage.PreparePlan:
+    """Sharded path: the run's fingerprints, and the stored report when the warehouse already has this run."""
+    return stage.plan_prepare(store.path, cfg)
+
+
+@task(name="prepare-shard", cache_policy=NO_CACHE, persist_result=False, task_run_name="prepare-shard-{shard}")
+def prepare_shard(cfg: PrepareConfig, store: WarehouseRef, shard: int, shards: int, out_path: str) -> int:
+    """Clean, flag, score and redact one shard of the posts into its staging file (runs on a cluster worker)."""
+    posts = stage.prepare_shard(store.path, cfg, shard, shards, out_path)
+    get_run_logger().info("prepare: shard %d of %d staged %d posts", shard + 1, shards, posts)
+    return posts
+
+
+@task(name="prepare-merge", cache_policy=NO_CACHE, task_run_name="prepare-merge")
+def merge_prepare_shards(cfg: PrepareConfig, store: WarehouseRef, plan: stage.PreparePlan, paths: list[str]) -> dict:
+    """Merge the staged shards into the prepare tables (global max_posts ranking, dialogs, report)."""
+    logger = get_run_logger()
+    report = stage.merge_prepare_shards(store.path, cfg, plan, paths,
+                                        progress=lambda label, _: logger.info("prepare: %s", label))
+    logger.info("prepare: kept %d of %d posts from %d shards", report.kept, report.posts_in, len(paths))
+    return report.to_dict()
+
+
 @task(name="prepare-summary", cache_policy=NO_CACHE, task_run_name="prepare-summary")
 def publish_prepare_summary(report: dict) -> None:
     """Table and markdown artifacts: exclusions, flags by family, relevance histogram, dialog splits."""

@@ -10,9 +10,11 @@ run again and add only their new requests.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
@@ -22,6 +24,9 @@ from interosight_core.fingerprint import code_version
 from interosight_core.synth.backends import backend_identity, make_backend, model_fingerprint
 from interosight_core.synth.config import SynthesisConfig
 from interosight_core.warehouse import WarehouseRef
+
+if TYPE_CHECKING:
+    from interosight_core.synth.runner import SynthesisReport
 
 LLM_BACKENDS = ("transformers", "vllm")
 
@@ -56,7 +61,7 @@ def plan_synthesis(cfg: SynthesisConfig, store: WarehouseRef, model_path: str | 
     }
 
 
-def _progress_reporter(description: str):
+def progress_reporter(description: str):
     """A callback that drives a tqdm bar on stderr and a Prefect progress artifact."""
     from tqdm import tqdm
 
@@ -90,7 +95,7 @@ def synthesize(cfg: SynthesisConfig, plan_fingerprint: str, store: WarehouseRef,
     else:
         backend = make_backend(cfg, model_path)
         try:
-            report = run_synthesis(store.path, cfg, backend, planned, identity, progress=_progress_reporter("synthesis"))
+            report = run_synthesis(store.path, cfg, backend, planned, identity, progress=progress_reporter("synthesis"))
         finally:
             backend.close()
     result = report.to_dict()
@@ -99,6 +104,39 @@ def synthesize(cfg: SynthesisConfig, plan_fingerprint: str, store: WarehouseRef,
         result["requests"], result["already_done"], result["accepted"], result["exhausted"], result["tokens_per_second"],
     )
     return result
+
+
+#: Backends loaded in this (worker) process, by configuration: a cluster worker loads its model once
+#: and keeps it for every shard it is given.
+_WORKER_BACKENDS: dict[tuple[str, str | None], object] = {}
+
+
+def _worker_backend(cfg: SynthesisConfig, model_path: str | None):
+    key = (cfg.model_dump_json(), model_path)
+    if key not in _WORKER_BACKENDS:
+        if not _WORKER_BACKENDS:
+            atexit.register(_close_worker_backends)
+        _WORKER_BACKENDS[key] = make_backend(cfg, model_path)
+    return _WORKER_BACKENDS[key]
+
+
+def _close_worker_backends() -> None:
+    while _WORKER_BACKENDS:
+        _, backend = _WORKER_BACKENDS.popitem()
+        backend.close()
+
+
+@task(name="synthesize-shard", cache_policy=NO_CACHE, persist_result=False,
+      task_run_name="synthesize-shard-{shard_no}")
+def synthesize_shard(cfg: SynthesisConfig, shard: list, shard_no: int, model_path: str | None,
+                     identity: tuple[str, str], run_id: str) -> tuple[list, "SynthesisReport"]:
+    """Generate and gate one shard of requests on a cluster worker; return its rows for the flow to write."""
+    from interosight_core.synth.runner import generate_shard
+
+    batches, report = generate_shard(_worker_backend(cfg, model_path), shard, cfg, identity, run_id)
+    get_run_logger().info("synthesis: shard %d generated %d requests (%d replies)", shard_no, report.requests,
+                          report.responses)
+    return batches, report
 
 
 @task(name="preference-pairs", cache_policy=INPUTS, persist_result=True, task_run_name="preference-pairs")
@@ -110,7 +148,7 @@ def preference_pairs(cfg: SynthesisConfig, plan_fingerprint: str, store: Warehou
     if not cfg.preferences.enabled:
         logger.info("preference pairs: disabled (synthesis.preferences.enabled = false)")
         return {"pairs_added": 0, "method": cfg.preferences.method, "disabled": True}
-    result = build_preference_pairs(store.path, cfg, backend, model, progress=_progress_reporter("MI-coding candidates"))
+    result = build_preference_pairs(store.path, cfg, backend, model, progress=progress_reporter("MI-coding candidates"))
     logger.info("preference pairs: %s", result)
     return result
 

@@ -76,9 +76,7 @@ def posts_sql(cfg: PrepareConfig) -> str:
     family_list = ", ".join(f"CASE WHEN len(h_{f}) > 0 THEN '{f}' END" for f in FAMILIES)
     redact_families = [f for f, on in (("pii", cfg.redact_pii), ("numbers", cfg.redact_numbers)) if on]
     redact = redact_sql("text_clean", redact_families, hits={"pii": "h_pii", "numbers": "h_numbers"})
-    over_max = "NULL" if cfg.max_posts is None else (
-        f"CASE WHEN row_number() OVER (PARTITION BY reason IS NULL ORDER BY relevance DESC, source, post_id) "
-        f"> {int(cfg.max_posts)} THEN 'over_max_posts' END")
+    over_max = over_max_sql(cfg, "reason")
     return f"""
 WITH scored AS (
     SELECT c.source, c.post_id, c.forum_group, c.text_clean, {hit_columns},
@@ -115,19 +113,53 @@ SELECT source, post_id, forum_group, text_clean,
 FROM ranked"""
 
 
-def stage_posts(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig) -> None:
-    """Create the scratch tables `views`, `hits` and `posts` (one row per post) in `prep_scratch`."""
+def over_max_sql(cfg: PrepareConfig, reason: str) -> str:
+    """SQL for 'over_max_posts' on the rows past `max_posts` among those `reason` leaves kept (NULL otherwise)."""
+    if cfg.max_posts is None:
+        return "NULL"
+    return (f"CASE WHEN row_number() OVER (PARTITION BY {reason} IS NULL ORDER BY relevance DESC, source, post_id) "
+            f"> {int(cfg.max_posts)} THEN 'over_max_posts' END")
+
+
+def shard_filter_sql(shard: int, shards: int) -> str:
+    """WHERE clause selecting shard `shard` of `shards` of the posts (by a hash of source and post id)."""
+    return f"WHERE hash(source, post_id) % {int(shards)} = {int(shard)}"
+
+
+def stage_posts(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, where: str = "") -> None:
+    """Create the scratch tables `views`, `hits` and `posts` (one row per post) in `prep_scratch`.
+
+    `where` (e.g. `shard_filter_sql`) limits the posts; the `max_posts` ranking then only sees them.
+    """
     if con.execute("SELECT count(*) FROM posts").fetchall()[0][0]:
         loaded = {r[0] for r in con.execute("SELECT DISTINCT annotator FROM topic_annotations").fetchall()}
         check_annotators(cfg.annotator, loaded)
     # Copied first: the scratch database's small row groups let every core work on the regexes.
-    con.execute("CREATE OR REPLACE TABLE prep_scratch.raw AS SELECT source, post_id, forum_group, text FROM posts")
+    con.execute(f"CREATE OR REPLACE TABLE prep_scratch.raw AS SELECT source, post_id, forum_group, text FROM posts {where}")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.clean AS {clean_sql()}")
     con.execute("DROP TABLE prep_scratch.raw")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.views AS {views_sql()}")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.hits AS {hits_select_sql()}")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.posts AS {posts_sql(cfg)}")
     con.execute("DROP TABLE prep_scratch.clean")
+
+
+def merged_posts_sql(cfg: PrepareConfig, shard_tables: list[str]) -> str:
+    """SELECT for `prep_scratch.posts` from shards staged without `max_posts`: the union, ranked globally.
+
+    A shard's kept posts are all redacted; the ones the global `max_posts`
+    ranking drops become `over_max_posts` and lose `text_redacted`, exactly
+    as `posts_sql` decides them for the whole corpus at once.
+    """
+    union = " UNION ALL ".join(f"SELECT * FROM {t}" for t in shard_tables)
+    return f"""
+WITH ranked AS (SELECT *, {over_max_sql(cfg, 'exclude_reason')} AS over_max FROM ({union}))
+SELECT source, post_id, forum_group, text_clean,
+    CASE WHEN over_max IS NULL THEN text_redacted END AS text_redacted,
+    relevance, themes, flags,
+    CASE WHEN coalesce(exclude_reason, over_max) IS NULL THEN 'kept' ELSE 'excluded' END AS status,
+    coalesce(exclude_reason, over_max) AS exclude_reason, crisis_level, pro_ed_level
+FROM ranked"""
 
 
 def flags_sql() -> str:
@@ -161,4 +193,5 @@ def stage_flags(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM prep_scratch.flags").fetchall()[0][0]
 
 
-__all__ = ["clean_sql", "flags_sql", "hits_select_sql", "posts_sql", "stage_flags", "stage_posts", "views_sql"]
+__all__ = ["clean_sql", "flags_sql", "hits_select_sql", "merged_posts_sql", "over_max_sql", "posts_sql", "shard_filter_sql",
+           "stage_flags", "stage_posts", "views_sql"]

@@ -29,6 +29,7 @@ a batch of conversations at a time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -42,11 +43,12 @@ from pathlib import Path
 import duckdb
 
 from interosight_core import warehouse
+from interosight_core.errors import WarehouseError
 from interosight_core.fingerprint import code_version
 from interosight_core.prepare.clean import CLEAN_RULES
 from interosight_core.prepare.config import PrepareConfig
 from interosight_core.prepare.dialogs import DialogCounts
-from interosight_core.prepare.posts import stage_flags, stage_posts
+from interosight_core.prepare.posts import merged_posts_sql, shard_filter_sql, stage_flags, stage_posts
 from interosight_core.prepare.rules import sql_literal
 from interosight_core.prepare.safety import FAMILIES, SAFETY_RULES
 from interosight_core.prepare.turns import stage_dialogs
@@ -150,6 +152,48 @@ def _progress(progress: Progress | None, label: str, fraction: float) -> None:
         progress(label, fraction)
 
 
+@dataclass(frozen=True)
+class PreparePlan:
+    """What a prepare run would compute: its fingerprints, and the stored report when nothing changed."""
+
+    input_fingerprint: str
+    prepare_fingerprint: str
+    unchanged: PrepareReport | None = None
+
+
+def plan_prepare(warehouse_path: Path | str, cfg: PrepareConfig, force: bool = False) -> PreparePlan:
+    """Fingerprint the run; `unchanged` holds the stored report when the warehouse already has it."""
+    input_fp = input_fingerprint(warehouse_path)
+    fingerprint = prepare_fingerprint(cfg, input_fp)
+    with warehouse.open_warehouse(warehouse_path, read_only=True) as con:
+        previous = con.execute("SELECT prepare_fingerprint, report::VARCHAR FROM prepares").fetchall()
+    if previous and previous[0][0] == fingerprint and not force:
+        report = PrepareReport.from_dict(json.loads(previous[0][1]))
+        report.status = "unchanged"
+        return PreparePlan(input_fp, fingerprint, report)
+    return PreparePlan(input_fp, fingerprint)
+
+
+def _unchanged(plan: PreparePlan, started: float) -> PrepareReport:
+    report = plan.unchanged
+    report.seconds = time.perf_counter() - started
+    log.info("prepare: unchanged (%s), nothing to do", plan.prepare_fingerprint[:12])
+    return report
+
+
+def _set_resources(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig) -> None:
+    con.execute("SET preserve_insertion_order = false")
+    if cfg.memory_limit:
+        con.execute(f"SET memory_limit = {sql_literal(cfg.memory_limit)}")
+    if cfg.threads:
+        con.execute(f"SET threads = {int(cfg.threads)}")
+
+
+def _attach_scratch(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Attach `path` as `prep_scratch`, with the small row groups that let DuckDB use every core."""
+    con.execute(f"ATTACH {sql_literal(str(path))} AS prep_scratch (ROW_GROUP_SIZE {SCRATCH_ROW_GROUP_SIZE})")
+
+
 def run_prepare(warehouse_path: Path | str, cfg: PrepareConfig, progress: Progress | None = None,
                 force: bool = False) -> PrepareReport:
     """Recompute and atomically replace the prepare tables; a no-op when nothing changed.
@@ -159,39 +203,105 @@ def run_prepare(warehouse_path: Path | str, cfg: PrepareConfig, progress: Progre
     an annotator whose topic file was not ingested.
     """
     started = time.perf_counter()
-    input_fp = input_fingerprint(warehouse_path)
-    fingerprint = prepare_fingerprint(cfg, input_fp)
-    with warehouse.open_warehouse(warehouse_path) as con:
-        previous = con.execute("SELECT prepare_fingerprint, report::VARCHAR FROM prepares").fetchall()
-        if previous and previous[0][0] == fingerprint and not force:
-            report = PrepareReport.from_dict(json.loads(previous[0][1]))
-            report.status, report.seconds = "unchanged", time.perf_counter() - started
-            log.info("prepare: unchanged (%s), nothing to do", fingerprint[:12])
-            return report
-        con.execute("SET preserve_insertion_order = false")
-        if cfg.memory_limit:
-            con.execute(f"SET memory_limit = {sql_literal(cfg.memory_limit)}")
-        if cfg.threads:
-            con.execute(f"SET threads = {int(cfg.threads)}")
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        scratch = tempfile.TemporaryDirectory(prefix="interosight-prepare-")
-        con.execute(f"ATTACH {sql_literal(str(Path(scratch.name) / 'scratch.duckdb'))} AS prep_scratch "
-                    f"(ROW_GROUP_SIZE {SCRATCH_ROW_GROUP_SIZE})")
+    plan = plan_prepare(warehouse_path, cfg, force)
+    if plan.unchanged:
+        return _unchanged(plan, started)
+    with warehouse.open_warehouse(warehouse_path) as con, tempfile.TemporaryDirectory(prefix="interosight-prepare-") as tmp:
+        _set_resources(con, cfg)
+        _attach_scratch(con, Path(tmp) / "scratch.duckdb")
         try:
             _progress(progress, "clean, flag, score and redact posts", 0.0)
             stage_posts(con, cfg)
             _progress(progress, "flag spans", 0.5)
             stage_flags(con)
-            _progress(progress, "dialog examples", 0.7)
-            dialog_counts = stage_dialogs(con, cfg)
-            _progress(progress, "report", 0.9)
-            report = _report(con, cfg, fingerprint, input_fp, dialog_counts)
-            report.seconds = round(time.perf_counter() - started, 3)
-            with warehouse.transaction(con):
-                _replace_tables(con, cfg, fingerprint, input_fp, now, report)
+            report = _finish(con, cfg, plan, progress, started)
         finally:
             con.execute("DETACH prep_scratch")
-            scratch.cleanup()
+    return report
+
+
+def shard_paths(warehouse_path: Path | str, plan: PreparePlan, shards: int) -> list[str]:
+    """Where the shards of this run are staged: next to the warehouse (shared storage on a cluster)."""
+    folder = Path(warehouse_path).resolve().parent / "shards" / f"prepare-{plan.prepare_fingerprint[:16]}"
+    return [str(folder / f"posts-{i}-of-{shards}.duckdb") for i in range(shards)]
+
+
+def prepare_shard(warehouse_path: Path | str, cfg: PrepareConfig, shard: int, shards: int, out_path: str) -> int:
+    """Clean, flag, score and redact one shard of the posts into the DuckDB file `out_path`; return its posts.
+
+    Reads the warehouse read-only (shards run side by side in other
+    processes or machines) and ignores `max_posts`, which only the merge
+    can apply. The file appears complete or not at all.
+    """
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is not in 0..{shards - 1}")
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    if not Path(warehouse_path).exists():
+        raise WarehouseError(f"{warehouse_path}: no warehouse here yet (run `interosight ingest` first)")
+    con = duckdb.connect()
+    try:
+        _set_resources(con, cfg)
+        con.execute(f"ATTACH {sql_literal(str(warehouse_path))} AS wh (READ_ONLY)")
+        _attach_scratch(con, partial)
+        con.execute("USE wh")
+        stage_posts(con, cfg.model_copy(update={"max_posts": None}), where=shard_filter_sql(shard, shards))
+        stage_flags(con)
+        posts = con.execute("SELECT count(*) FROM prep_scratch.posts").fetchall()[0][0]
+        con.execute("DETACH prep_scratch")
+    finally:
+        con.close()
+    partial.replace(out)
+    return posts
+
+
+def merge_prepare_shards(warehouse_path: Path | str, cfg: PrepareConfig, plan: PreparePlan, paths: list[str],
+                         progress: Progress | None = None) -> PrepareReport:
+    """Merge shards from `prepare_shard` into the prepare tables, as `run_prepare` would have written them.
+
+    The global `max_posts` ranking, dialog examples and the report are
+    computed here; the shard files are deleted once the tables are replaced.
+    """
+    started = time.perf_counter()
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"{missing[0]}: prepare shard missing ({len(missing)} of {len(paths)})")
+    with warehouse.open_warehouse(warehouse_path) as con, tempfile.TemporaryDirectory(prefix="interosight-prepare-") as tmp:
+        _set_resources(con, cfg)
+        _attach_scratch(con, Path(tmp) / "scratch.duckdb")
+        names = [f"prep_shard_{i}" for i in range(len(paths))]
+        for name, path in zip(names, paths):
+            con.execute(f"ATTACH {sql_literal(path)} AS {name} (READ_ONLY)")
+        try:
+            _progress(progress, f"merge {len(paths)} shards", 0.6)
+            con.execute(f"CREATE TABLE prep_scratch.posts AS {merged_posts_sql(cfg, [f'{n}.posts' for n in names])}")
+            flags = " UNION ALL ".join(f"SELECT * FROM {n}.flags" for n in names)
+            con.execute(f"CREATE TABLE prep_scratch.flags AS {flags}")
+            for name in names:
+                con.execute(f"DETACH {name}")
+            report = _finish(con, cfg, plan, progress, started)
+        finally:
+            con.execute("DETACH prep_scratch")
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        Path(paths[0]).parent.rmdir()
+    return report
+
+
+def _finish(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, plan: PreparePlan, progress: Progress | None,
+            started: float) -> PrepareReport:
+    """From staged `prep_scratch.posts`/`flags`: dialog examples, the report, and the atomic table swap."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    _progress(progress, "dialog examples", 0.7)
+    dialog_counts = stage_dialogs(con, cfg)
+    _progress(progress, "report", 0.9)
+    report = _report(con, cfg, plan.prepare_fingerprint, plan.input_fingerprint, dialog_counts)
+    report.seconds = round(time.perf_counter() - started, 3)
+    with warehouse.transaction(con):
+        _replace_tables(con, cfg, plan.prepare_fingerprint, plan.input_fingerprint, now, report)
     _progress(progress, "done", 1.0)
     log.info("prepare: kept %d of %d posts, %d dialog examples in %.1fs", report.kept, report.posts_in,
              sum(report.dialog_examples.values()), report.seconds)
@@ -261,5 +371,5 @@ def _report(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, fingerprint: str
     return report
 
 
-__all__ = ["EXCLUDE_REASONS", "PrepareReport", "input_fingerprint", "prepare_code_version", "prepare_fingerprint",
-           "run_prepare"]
+__all__ = ["EXCLUDE_REASONS", "PreparePlan", "PrepareReport", "input_fingerprint", "merge_prepare_shards", "plan_prepare",
+           "prepare_code_version", "prepare_fingerprint", "prepare_shard", "run_prepare", "shard_paths"]

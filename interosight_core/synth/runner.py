@@ -77,6 +77,17 @@ class SynthesisReport:
         """Completion tokens per second of wall time (runner included)."""
         return self.completion_tokens / self.total_seconds if self.total_seconds else 0.0
 
+    def add(self, other: "SynthesisReport") -> None:
+        """Add a shard's counts (requests, verdicts, tokens, engine time) to this report."""
+        self.requests += other.requests
+        self.responses += other.responses
+        self.completion_tokens += other.completion_tokens
+        self.engine_seconds += other.engine_seconds
+        for mine, theirs in ((self.accepted, other.accepted), (self.exhausted, other.exhausted),
+                             (self.rejected_by_reason, other.rejected_by_reason)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
+
     def to_dict(self) -> dict:
         """JSON-able form, with tokens/s and the runner's overhead share."""
         d = dict(self.__dict__)
@@ -151,7 +162,7 @@ def _usable(kind: str, safe: bool, ed_harm: bool) -> bool:
     return (not ed_harm) if kind == "contrast" else safe
 
 
-class _Batch:
+class Batch:
     """Rows of one batch, written together."""
 
     def __init__(self) -> None:
@@ -159,9 +170,9 @@ class _Batch:
         self.requests: list[list] = []
 
 
-def _generate_batch(backend: Backend, batch: list[PlannedRequest], cfg: SynthesisConfig, report: SynthesisReport) -> _Batch:
+def generate_batch(backend: Backend, batch: list[PlannedRequest], cfg: SynthesisConfig, report: SynthesisReport) -> Batch:
     """Generate, gate and regenerate one batch; return its rows (nothing written yet)."""
-    rows = _Batch()
+    rows = Batch()
     engine_params = backend.info.params
 
     def lineage(p: PlannedRequest) -> list:
@@ -222,11 +233,34 @@ def _generate_batch(backend: Backend, batch: list[PlannedRequest], cfg: Synthesi
     return rows
 
 
-def _write(warehouse_path: str, rows: _Batch) -> None:
+def write_batch(warehouse_path: str, rows: Batch) -> None:
     """Write one batch's responses and request records in one transaction."""
     with open_warehouse(warehouse_path) as con, transaction(con):
         con.executemany(f"INSERT INTO synth_responses VALUES ({', '.join('?' * 25)})", rows.responses)
         con.executemany(f"INSERT INTO synth_requests VALUES ({', '.join('?' * 15)})", rows.requests)
+
+
+def new_report(cfg: SynthesisConfig, identity: tuple[str, str], run_id: str | None = None) -> SynthesisReport:
+    """An empty report for a run (a new run id unless given: shards of one run share theirs)."""
+    return SynthesisReport(run_id=run_id or uuid.uuid4().hex, backend=identity[0], model=identity[1],
+                           prompt_version=prompt_version_id(cfg.prompt_version))
+
+
+def split_shards(todo: list[PlannedRequest], batch_size: int, batches_per_shard: int) -> list[list[PlannedRequest]]:
+    """Cut the pending requests into shards of whole batches, in order: each batch is the one a single
+    process would generate, so batch-dependent engines (padding) give the same replies."""
+    size = batch_size * batches_per_shard
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
+
+
+def generate_shard(backend: Backend, shard: list[PlannedRequest], cfg: SynthesisConfig, identity: tuple[str, str],
+                   run_id: str) -> tuple[list[Batch], SynthesisReport]:
+    """Generate and gate one shard, batch by batch; return its rows (nothing written) and its counts."""
+    report = new_report(cfg, identity, run_id)
+    report.requests = len(shard)
+    batches = [generate_batch(backend, shard[i : i + cfg.batch_size], cfg, report)
+               for i in range(0, len(shard), cfg.batch_size)]
+    return batches, report
 
 
 def run_synthesis(
@@ -239,8 +273,7 @@ def run_synthesis(
 ) -> SynthesisReport:
     """Generate every missing request of `planned` in batches, one transaction each; return the run's report."""
     t_start = time.perf_counter()
-    report = SynthesisReport(run_id=uuid.uuid4().hex, backend=identity[0], model=identity[1],
-                             prompt_version=prompt_version_id(cfg.prompt_version))
+    report = new_report(cfg, identity)
     todo = pending_requests(warehouse_path, planned)
     report.planned, report.already_done, report.requests = len(planned), len(planned) - len(todo), len(todo)
     done = 0
@@ -248,7 +281,7 @@ def run_synthesis(
         progress(0, len(todo))
     for start in range(0, len(todo), cfg.batch_size):
         batch = todo[start : start + cfg.batch_size]
-        _write(warehouse_path, _generate_batch(backend, batch, cfg, report))
+        write_batch(warehouse_path, generate_batch(backend, batch, cfg, report))
         done += len(batch)
         if progress:
             progress(done, len(todo))
