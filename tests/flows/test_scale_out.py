@@ -1,9 +1,7 @@
-"""Scale-out: prepare and synthesis sharded over a real local two-worker Dask cluster (prefect-dask)
-write exactly the rows of the single-process path, and the shard tasks ran in the workers."""
+"""Scale-out: prepare and synthesis sharded over a real local two-worker cluster (Dask via prefect-dask,
+Ray via prefect-ray) write exactly the rows of the single-process path, and the shard tasks ran there."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from flow_helpers import demo_config_copy
@@ -43,12 +41,23 @@ def _run(tmp_path, name: str, scale_out: dict | None):
     return load_config(config), state
 
 
+@pytest.fixture(scope="module")
+def single_process(tmp_path_factory):
+    """The reference: the same stages in the flow's own process."""
+    tmp_path = tmp_path_factory.mktemp("single")
+    cfg, state = _run(tmp_path, "single", None)
+    return cfg, state, _snapshot(cfg)
+
+
 @pytest.mark.slow
-def test_dask_sharded_prepare_and_synthesis_match_the_single_process_path(tmp_path):
-    single_cfg, single = _run(tmp_path, "single", None)
-    dask_cfg, sharded = _run(tmp_path, "dask", {"task_runner": "dask", "workers": 2, "prepare_shards": 3,
+@pytest.mark.parametrize("runner", ["dask", "ray"])
+def test_sharded_prepare_and_synthesis_match_the_single_process_path(tmp_path, single_process, runner):
+    if runner == "ray":
+        pytest.importorskip("prefect_ray", reason="prefect-ray is not installed (pip install 'interosight[ray]')")
+    single_cfg, single, expected = single_process
+    sharded_cfg, sharded = _run(tmp_path, runner, {"task_runner": runner, "workers": 2, "prepare_shards": 3,
                                                "batches_per_shard": 2})
-    expected, got = _snapshot(single_cfg), _snapshot(dask_cfg)
+    got = _snapshot(sharded_cfg)
     assert {t: len(r) for t, r in got.items()} == {t: len(r) for t, r in expected.items()}
     assert all(len(got[t]) > 0 for t in TABLES)
     for table in TABLES:
@@ -65,16 +74,16 @@ def test_dask_sharded_prepare_and_synthesis_match_the_single_process_path(tmp_pa
     nested = _nested_task_states(sharded, shard_tasks)
     assert all(nested[name] == "Completed" for name in shard_tasks), nested
     assert "synthesize-template" not in states  # the single-process task did not run
-    with warehouse.open_warehouse(dask_cfg.warehouse_path, read_only=True) as con:
+    with warehouse.open_warehouse(sharded_cfg.warehouse_path, read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT run_id) FROM synth_requests").fetchone()[0] == 1
-    assert not (dask_cfg.work_dir / "shards").exists() or not any((dask_cfg.work_dir / "shards").iterdir())
+    assert not (sharded_cfg.work_dir / "shards").exists() or not any((sharded_cfg.work_dir / "shards").iterdir())
 
     # Nothing changed: the sharded path does no work (the warehouse already holds the prepare run and every request).
-    again = full_flow(config_path=str(tmp_path / "dask" / "config.yaml"), stages=STAGES, return_state=True)
+    again = full_flow(config_path=str(tmp_path / runner / "config.yaml"), stages=STAGES, return_state=True)
     assert again.is_completed()
     assert again.result()["synthesize"]["report"]["requests"] == 0
     assert again.result()["prepare"]["status"] == "unchanged"
-    assert _snapshot(dask_cfg) == got
+    assert _snapshot(sharded_cfg) == got
 
 
 def _nested_task_states(parent_state, expected: set[str]) -> dict[str, str]:
@@ -104,12 +113,6 @@ def test_task_runner_errors_name_the_field():
 
     with pytest.raises(ConfigError, match="scale_out.task_runner: 'local' does not shard"):
         make_task_runner(ScaleOutConfig())
-    if os.environ.get("INTEROSIGHT_HAS_RAY") is None:
-        try:
-            import prefect_ray  # noqa: F401
-        except ImportError:
-            with pytest.raises(ConfigError, match="'ray' needs prefect-ray"):
-                make_task_runner(ScaleOutConfig(task_runner="ray"))
     assert ScaleOutConfig(task_runner="dask", stages=["prepare"]).shards("prepare")
     assert not ScaleOutConfig(task_runner="dask", stages=["prepare"]).shards("synthesize")
     assert not ScaleOutConfig().shards("prepare")
