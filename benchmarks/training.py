@@ -11,6 +11,9 @@ round kept: other work on a shared machine only ever slows a run down):
   a CPU), the same LoRA adapter as ours and the same conversations;
 - ``ours``: the training config of ``--config`` (default
   deployments/demo.yaml), i.e. what ``interosight run`` trains with;
+- ``ours-fused-head``: our config with TRL's fused, chunked LM-head loss
+  (``loss_head: fused``, TRL's only path) instead of the loss over full
+  logits that ``loss_head: auto`` picks on CPU;
 - ``ours-padding`` / ``ours-packing`` / ``ours-padding-free``: our config
   with only the batching strategy changed: plain padding of random batches
   (no length grouping), packing (blocks of ``batch x mean length`` tokens,
@@ -45,7 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "benchmarks" / "out" / "training"
 
-CONTENDERS = ("trl-defaults", "ours", "ours-padding", "ours-packing", "ours-padding-free", "ours-qlora-4bit")
+CONTENDERS = ("trl-defaults", "ours", "ours-fused-head", "ours-padding", "ours-packing", "ours-padding-free",
+              "ours-qlora-4bit")
 
 
 # --- the contenders (run in a subprocess: `--worker NAME --spec FILE`) ---------------------------
@@ -94,7 +98,9 @@ def _worker(name: str, spec_path: Path) -> dict:
 
         update: dict = {"max_steps": spec["steps"], "save_steps": 10_000, "report_to": [], "num_threads": spec["threads"],
                         "logging_steps": 10, "resume": False}
-        if name == "ours-padding":
+        if name == "ours-fused-head":
+            update |= {"loss_head": "fused"}
+        elif name == "ours-padding":
             update |= {"batching": "padding", "group_by_length": False}
         elif name == "ours-packing":
             block = spec["batch"] * spec["mean_tokens"]

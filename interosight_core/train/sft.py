@@ -98,6 +98,48 @@ def sft_training_args(stage_cfg: SFTStageConfig, out_dir: str | Path):
     )
 
 
+def use_logits_loss(stage_cfg: SFTStageConfig) -> bool:
+    """True when the stage computes its loss from full logits (`loss_head`; 'auto' = without a CUDA GPU)."""
+    return stage_cfg.loss_head == "logits" or (stage_cfg.loss_head == "auto" and not _cuda())
+
+
+def _logits_loss_trainer_class():
+    """`SFTTrainer` with the loss of the model's full logits instead of TRL's fused, chunked LM head.
+
+    TRL 1.16 always takes the fused path, whose chunked log-softmax and its
+    hand-written backward cost more than the whole model on CPU with a
+    small vocabulary. This subclass computes the same loss (transformers'
+    causal-LM loss over the labels TRL's collator masked) and keeps TRL's
+    token count and token-accuracy metric; it does not log entropy.
+    """
+    import torch
+    from transformers import Trainer
+    from trl import SFTTrainer
+
+    class LogitsLossSFTTrainer(SFTTrainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            inputs["use_cache"] = False
+            loss, outputs = Trainer.compute_loss(self, model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
+            mode = "train" if self.model.training else "eval"
+            with torch.no_grad():
+                labels = inputs["labels"][..., 1:]
+                valid = labels != -100
+                correct = (outputs.logits[..., :-1, :].argmax(-1) == labels) & valid
+                num_valid = self.accelerator.gather_for_metrics(valid.sum()).sum()
+                num_correct = self.accelerator.gather_for_metrics(correct.sum()).sum()
+            self._metrics[mode]["mean_token_accuracy"].append((num_correct / num_valid).item() if num_valid > 0 else 0.0)
+            if mode == "train":
+                if "attention_mask" in inputs:
+                    local = inputs["attention_mask"].sum()
+                else:  # padding-free: one flattened row
+                    local = torch.tensor(inputs["position_ids"].size(1), device=inputs["position_ids"].device)
+                self._total_train_tokens += self.accelerator.gather_for_metrics(local).sum().item() // self._tp_size
+            self._metrics[mode]["num_tokens"] = [self._total_train_tokens]
+            return (loss, outputs) if return_outputs else loss
+
+    return LogitsLossSFTTrainer
+
+
 def _drop_long(ds: "Dataset", tokenizer, max_length: int | None) -> "Dataset":
     """padding_free without packing cannot truncate in TRL: drop conversations over max_length."""
     if max_length is None:
@@ -147,7 +189,8 @@ def build_sft_trainer(
         log.warning("packing with batch size %d on CPU: attention is dense over %d flattened tokens; "
                     "batch size 1 + gradient accumulation is faster", stage_cfg.per_device_train_batch_size,
                     stage_cfg.per_device_train_batch_size * (stage_cfg.max_length or 0))
-    trainer = SFTTrainer(
+    trainer_class = _logits_loss_trainer_class() if use_logits_loss(stage_cfg) else SFTTrainer
+    trainer = trainer_class(
         model=model,
         args=sft_training_args(stage_cfg, out_dir),
         train_dataset=ds,

@@ -150,3 +150,28 @@ def test_any_causal_lm_without_template_or_pad(tiny_model, tmp_path):
     r = run_sft(cfg, path, conversations(8), tmp_path / "out", progress=lambda s, n, logs: calls.append((s, n)))
     assert r.global_step == 2 and (r.adapter_dir / "chat_template.jinja").is_file()
     assert calls and calls[-1][1] == 2  # progress(step, max_steps, logs) was called
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batching,accumulation", [("padding", 2), ("padding_free", 1)])
+def test_logits_loss_head_trains_like_trls_fused_head(tiny_model, tmp_path, batching, accumulation):
+    """loss_head='logits' (the CPU default) computes TRL's fused-head loss: same losses, same adapter, same token count."""
+    from safetensors.torch import load_file
+
+    from interosight_core.train.sft import run_sft, use_logits_loss
+
+    assert use_logits_loss(sft_config()) and not use_logits_loss(sft_config(loss_head="fused"))
+    runs = {}
+    for head in ("fused", "logits"):
+        cfg = sft_config(loss_head=head, batching=batching, gradient_accumulation_steps=accumulation, max_steps=3,
+                         logging_steps=1, max_length=None if batching == "padding_free" else 256)
+        runs[head] = run_sft(cfg, tiny_model, conversations(24), tmp_path / head)
+    fused, logits = runs["fused"], runs["logits"]
+    assert [s for s, _ in logits.loss_history] == [s for s, _ in fused.loss_history] == [1, 2, 3]
+    assert [l for _, l in logits.loss_history] == pytest.approx([l for _, l in fused.loss_history], abs=1e-4)
+    a = load_file(str(fused.adapter_dir / "adapter_model.safetensors"))
+    b = load_file(str(logits.adapter_dir / "adapter_model.safetensors"))
+    assert a.keys() == b.keys()
+    assert max((a[k] - b[k]).abs().max().item() for k in a) < 1e-4
+    tokens = {h: r.tokens_per_second * r.train_runtime_s for h, r in runs.items()}
+    assert tokens["logits"] == pytest.approx(tokens["fused"], rel=1e-6) and tokens["logits"] > 0
