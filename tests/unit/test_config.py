@@ -30,7 +30,9 @@ def test_demo_config_is_valid_and_names_every_source_kind():
     [
         ("ingest:\n  sources:\n    - kind: dataverse\n      path: x.zip\n      annotator: [human]\n",
          "ingest.sources[0].dataverse.annotator: unknown key (allowed: annotators, extra_subreddit_groups, kind, name, path)"),
-        ("workdir: x\n", "workdir: unknown key (allowed: evaluation, ingest, name, prepare, synthesis, training, work_dir)"),
+        ("workdir: x\n", "workdir: unknown key (allowed: evaluation, ingest, name, prepare, scale_out, synthesis, training, work_dir)"),
+        ("scale_out:\n  task_runner: spark\n", "scale_out.task_runner: Input should be 'local', 'dask' or 'ray'"),
+        ("scale_out:\n  stages: [train]\n", "scale_out.stages[0]: Input should be 'prepare' or 'synthesize'"),
         ("ingest:\n  max_reject_fraction: 2\n", "ingest.max_reject_fraction: Input should be less than or equal to 1"),
         ("ingest:\n  sources:\n    - kind: reddit\n      path: x\n", "does not match any of the expected tags: 'dataverse'"),
         ("ingest:\n  sources:\n    - {kind: counselchat, path: a.csv}\n    - {kind: counselchat, path: b.csv}\n",
