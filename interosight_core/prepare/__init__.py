@@ -3,6 +3,8 @@
 - `rules`: the rule data model (`Rule`, `RuleSet`) and the helpers that run
   a rule list in Python (`re`) or render it as DuckDB SQL (RE2), with the
   same meaning in both engines.
+- `literals`: necessary literals of a compiled regex (`literal_filter`), a
+  prefilter that lets the Python path skip a rule that cannot match.
 - `clean`: `CLEAN_RULES` (raw Reddit markdown -> plain first-person text),
   `clean_text`, and `SEED_RULES` (the seed project's cleaning, for the
   benchmark).

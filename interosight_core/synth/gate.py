@@ -29,10 +29,15 @@ As in the prepare stage, a rule group's *benign* rules blank their matches
 you have to skip meals" reflects the person's belief and is not advice,
 while "you have to skip meals" is.
 
-Cost on 2 CPU cores: ~11 ms per reply with `check_response` (most of it
-the prepare stage's Python number rules); `check_responses` runs those
-rules for a whole batch in one DuckDB (RE2) query first (~6 ms per reply,
-same verdicts).
+Cost on 2 CPU cores with `check_response`: ~0.4 ms per 64-token reply of
+the tiny model (vLLM or transformers) and ~0.3 ms per template-composer
+reply (was ~1.3 and ~1.5 ms; same verdicts; the first call builds the
+filters, ~0.3 s once per process): every rule here and in the prepare
+scan first checks literals its matches must contain (`prepare.literals`,
+derived from the pattern, exact), so Python's `re` runs only where a
+match is possible; a group's benign rules run only if one of its
+detectors may fire. `check_responses` is the same loop; its
+DuckDB (RE2) pre-pass (`batch_min`) no longer pays and is off by default.
 
 `GateVerdict.ed_harm` is True when any reason is harmful to someone with an
 ED (`ED_HARM_PREFIXES`: numbers, advice, body comments, pro-ED, shaming,
@@ -43,12 +48,15 @@ PII, injection echo and degenerate output are unsafe but not ED harm.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from interosight_core.prepare.clean import clean_text
+from interosight_core.prepare.literals import LiteralFilter, both, fold, literal_filter, multi_selector, selector
 from interosight_core.prepare.safety import scan
 
 GATE_VERSION = "gate-1.0.0"
@@ -84,6 +92,11 @@ class GateRule:
     def regex(self) -> re.Pattern[str]:
         """The compiled pattern (IGNORECASE | MULTILINE)."""
         return _compile(self.pattern)
+
+    @property
+    def literals(self) -> LiteralFilter:
+        """Literals every match contains (`prepare.literals`): the rule is skipped when one set is absent."""
+        return literal_filter(self.regex)
 
     @property
     def family(self) -> str:
@@ -484,6 +497,11 @@ def _grouped_rules() -> dict[str, tuple[tuple[GateRule, ...], tuple[GateRule, ..
 _GROUPS = _grouped_rules()
 
 
+def _first_run(words: list[str], k: int, length: int) -> int:
+    """The first i with ``words[j] == words[j + k]`` for every j in [i, i + length), or -1 (C-speed scan)."""
+    return bytes(map(operator.eq, words, words[k:])).find(b"\x01" * length)
+
+
 def _repetition(text: str) -> str | None:
     """Return the looping evidence in `text`, or None.
 
@@ -491,28 +509,29 @@ def _repetition(text: str) -> str | None:
     in a row, a sentence of three or more words repeated, a 4-word sequence
     three times anywhere, or (30+ words) under 30 % distinct words.
     """
-    words = _WORD.findall(text.lower())
-    for i in range(len(words) - 3):
-        if words[i] == words[i + 1] == words[i + 2] == words[i + 3]:
-            return " ".join(words[i:i + 4])
-    for k in range(2, 9):
-        for i in range(len(words) - 3 * k + 1):
-            if (words[i] == words[i + k] == words[i + 2 * k]
-                    and words[i:i + k] == words[i + k:i + 2 * k] == words[i + 2 * k:i + 3 * k]):
-                return " ".join(words[i:i + k])
+    lower = text.lower()
+    words = _WORD.findall(lower)
+    i = _first_run(words, 1, 3)  # words[i] == ... == words[i + 3]
+    if i >= 0:
+        return " ".join(words[i:i + 4])
+    for k in range(2, min(8, len(words) // 3) + 1):
+        i = _first_run(words, k, 2 * k)  # words[i:i+k] == words[i+k:i+2k] == words[i+2k:i+3k]
+        if i >= 0:
+            return " ".join(words[i:i + k])
     seen: set[str] = set()
-    for sentence in _SENTENCE_SPLIT.split(text.lower()):
+    for sentence in _SENTENCE_SPLIT.split(lower):
         key = " ".join(_WORD.findall(sentence))
         if len(key.split()) >= 3:
             if key in seen:
                 return key
             seen.add(key)
-    grams: dict[tuple[str, ...], int] = {}
-    for i in range(len(words) - 3):
-        gram = tuple(words[i:i + 4])
-        grams[gram] = grams.get(gram, 0) + 1
-        if grams[gram] >= 3:
-            return " ".join(gram)
+    if len(words) >= 4 and max(Counter(zip(words, words[1:], words[2:], words[3:])).values()) >= 3:
+        grams: dict[tuple[str, ...], int] = {}
+        for i in range(len(words) - 3):  # the first 4-gram to reach three occurrences
+            gram = tuple(words[i:i + 4])
+            grams[gram] = grams.get(gram, 0) + 1
+            if grams[gram] >= 3:
+                return " ".join(gram)
     if len(words) >= 30 and len(set(words)) / len(words) < 0.3:
         return f"{len(set(words))} distinct of {len(words)} words"
     return None
@@ -527,29 +546,84 @@ def fires(rule: GateRule, text: str) -> bool:
     return rule.regex.search(text) is not None
 
 
-def mask_resources(text: str) -> str:
-    """Return `text` with recognised crisis/support resources replaced by ``[resource]``."""
-    for rule in RESOURCE_RULES:
-        text = rule.regex.sub("[resource]", text)
+def mask_resources(text: str, folded: str | None = None) -> str:
+    """Return `text` with recognised crisis/support resources replaced by ``[resource]``.
+
+    `folded` is `literals.fold(text)` when the caller has it; a rule whose
+    literals are absent cannot match and is skipped.
+    """
+    folded = fold(text) if folded is None else folded
+    for _rule, regex, literals in _resource_plan():
+        if literals.open(folded):
+            masked = regex.sub("[resource]", text)
+            if masked != text:
+                text, folded = masked, fold(masked)
     return text
 
 
-def resources(text: str) -> tuple[str, ...]:
+def resources(text: str, folded: str | None = None) -> tuple[str, ...]:
     """Return the resource kinds named in `text` (``resource:emergency``, ``resource:crisis_line`` ...)."""
-    return tuple(rule.reason for rule in RESOURCE_RULES if rule.regex.search(text))
+    folded = fold(text) if folded is None else folded
+    return tuple(rule.reason for rule, regex, literals in _resource_plan()
+                 if literals.open(folded) and regex.search(text))
 
 
 _SCAN_FAMILIES = ("numbers", "pro_ed", "pii", "injection")  # crisis words are no reason: crisis replies name them
 
 
-def _detect(rule: GateRule, seen: str, memo: dict[str, bool]) -> re.Match[str] | None:
-    """Search `rule` in the benign-blanked text, skipping it when its prefilter is absent."""
-    if rule.prefilter:
-        if rule.prefilter not in memo:
-            memo[rule.prefilter] = _compile(rule.prefilter).search(seen) is not None
-        if not memo[rule.prefilter]:
+@dataclass(frozen=True)
+class _Step:
+    """One response rule as `_view_hits` runs it: the compiled pattern and its regex prefilter."""
+
+    rule: GateRule
+    regex: re.Pattern[str]
+    prefilter: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """`_GROUPS` compiled: per group, the detectors and benign rules that may match ``fold(view)``.
+
+    `detectors(folded)` returns, per group, the detectors whose pattern's
+    and regex prefilter's necessary literals occur (`prepare.literals`),
+    in one call; `benign[g](folded)` the benign rules of group g that may
+    match. The view is folded before blanking: blanking writes `_FILLER`,
+    which no literal contains, so it only removes literals and what is
+    absent from the view is absent from the blanked text too.
+    """
+
+    detectors: Callable[[str], tuple[list[_Step], ...]]
+    benign: tuple[Callable[[str], list[_Step]], ...]
+
+
+@lru_cache(maxsize=1)
+def _plan() -> _Plan:
+    """`_GROUPS` compiled once: patterns, prefilters and literal filters (built on first use, ~0.3 s)."""
+    detector_groups, benign = [], []
+    for benign_rules, detectors in _GROUPS.values():
+        steps = [_Step(r, r.regex, _compile(r.prefilter) if r.prefilter else None) for r in detectors]
+        filters = [both(literal_filter(s.prefilter), s.rule.literals) if s.prefilter is not None else s.rule.literals
+                   for s in steps]
+        detector_groups.append((tuple(steps), tuple(filters)))
+        benign.append(selector(tuple(_Step(r, r.regex) for r in benign_rules), tuple(r.literals for r in benign_rules)))
+    return _Plan(multi_selector(tuple(detector_groups)), tuple(benign))
+
+
+@lru_cache(maxsize=1)
+def _resource_plan() -> tuple[tuple[GateRule, re.Pattern[str], LiteralFilter], ...]:
+    """`RESOURCE_RULES` with their compiled patterns and literal filters."""
+    return tuple((rule, rule.regex, rule.literals) for rule in RESOURCE_RULES)
+
+
+def _detect(step: _Step, seen: str, memo: dict[str, bool]) -> re.Match[str] | None:
+    """Search a detector in the benign-blanked text `seen`, after its regex prefilter (memoised per view)."""
+    if step.prefilter is not None:
+        key = step.rule.prefilter
+        if key not in memo:
+            memo[key] = step.prefilter.search(seen) is not None
+        if not memo[key]:
             return None
-    return rule.regex.search(seen)
+    return step.regex.search(seen)
 
 
 def _view_hits(view: str, scan_rules: frozenset[str] | None = None) -> list[GateHit]:
@@ -557,22 +631,28 @@ def _view_hits(view: str, scan_rules: frozenset[str] | None = None) -> list[Gate
 
     `scan_rules`, when given, are the prepare-stage detectors already known
     to fire on ``mask_resources(view)`` (from `_batch_scan_rules`); only
-    they are run in Python for the spans.
+    they are run in Python for the spans. Every rule whose necessary
+    literals are absent is skipped (`prepare.literals`): same hits, a
+    fraction of the regex work.
     """
     hits: list[GateHit] = []
+    folded = fold(view)
     if scan_rules is None or scan_rules:
-        flags = scan(mask_resources(view), families=_SCAN_FAMILIES, rules=scan_rules).flags
+        flags = scan(mask_resources(view, folded), families=_SCAN_FAMILIES, rules=scan_rules).flags
         emails = [(f.start, f.end) for f in flags if _scan_reason(f.family, f.rule) == "pii:email"]
         hits += [GateHit(_scan_reason(f.family, f.rule), f.rule, f.text) for f in flags
                  if not (f.rule.startswith("pii_url") and any(a <= f.start and f.end <= b for a, b in emails))]
-    for benign, detectors in _GROUPS.values():
+    plan = _plan()
+    for benign, candidates in zip(plan.benign, plan.detectors(folded)):
+        if not candidates:  # no detector can match: the benign rules have nothing to spare
+            continue
         seen, memo = view, {}
-        for rule in benign:
-            seen = _blank(rule.regex, seen)
-        for rule in detectors:
-            match = _detect(rule, seen, memo)
+        for step in benign(folded):
+            seen = _blank(step.regex, seen)
+        for step in candidates:
+            match = _detect(step, seen, memo)
             if match:
-                hits.append(GateHit(rule.reason, rule.name, view[match.start():match.end()].strip()))
+                hits.append(GateHit(step.rule.reason, step.rule.name, view[match.start():match.end()].strip()))
     return hits
 
 
@@ -632,15 +712,18 @@ def _batch_scan_rules(texts: list[str]) -> list[frozenset[str]]:
     return [frozenset(names) for _, names in rows]
 
 
-def check_responses(records: Iterable[str | Mapping], crisis: bool = False, batch_min: int = 16) -> list[GateVerdict]:
+def check_responses(records: Iterable[str | Mapping], crisis: bool = False,
+                    batch_min: int | None = None) -> list[GateVerdict]:
     """`check_response` for many replies, in order, with the same verdicts.
 
     Each record is a string or a mapping with ``text`` (or ``response``) and
     an optional boolean ``crisis`` that overrides the `crisis` argument.
-    From `batch_min` records on, the prepare-stage rules run first as one
-    DuckDB (RE2) query over all replies, as the prepare stage does, and
-    Python only explains the replies they flag: the Python scan of the ED
-    number rules is the largest single cost of `check_response`.
+    With `batch_min` set, from that many records on the prepare-stage rules
+    run first as one DuckDB (RE2) query over all replies, as the prepare
+    stage does, and Python only explains the replies they flag. Off by
+    default: with the literal prefilters the Python scan is as fast on a
+    large batch and ~2x faster on a runner-sized one (the query's fixed
+    cost), so this is `check_response` in a loop.
     """
     items: list[tuple[str, bool]] = []
     for record in records:
@@ -651,7 +734,7 @@ def check_responses(records: Iterable[str | Mapping], crisis: bool = False, batc
             items.append(("" if record is None else str(record), crisis))
     views = [_views(text) for text, _ in items]
     flat = [view for vs in views for view in vs]
-    if len(items) >= batch_min and flat:
+    if batch_min is not None and len(items) >= batch_min and flat:
         rules: list[frozenset[str] | None] = list(_batch_scan_rules([mask_resources(v) for v in flat]))
     else:
         rules = [None] * len(flat)
