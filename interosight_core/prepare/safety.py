@@ -58,7 +58,7 @@ REDACTING: tuple[str, ...] = ("pii", "numbers")  # redaction order: PII first, s
 SENTINEL = S
 _SCAN_SENTINEL_STANDIN = "\x1e"  # same-length stand-in for a \x1f already in the input, during scan only
 
-SAFETY_RULES = RuleSet("safety-1.0.0", NUMBER_RULES + PRO_ED_RULES + CRISIS_RULES + PII_RULES + INJECTION_RULES)
+SAFETY_RULES = RuleSet("safety-1.1.0", NUMBER_RULES + PRO_ED_RULES + CRISIS_RULES + PII_RULES + INJECTION_RULES)
 
 
 @dataclass(frozen=True)

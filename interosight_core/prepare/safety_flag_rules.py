@@ -209,14 +209,18 @@ CRISIS_RULES: tuple[Rule, ...] = (
        r"|(?:jump(?:ing)?|step(?:ping)?|throw(?:ing)?\s+myself)\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|car|truck"
        r"|lorry)|(?:take|taking|swallow(?:ing)?)\s+(?:all\s+(?:of\s+)?my|a\s+(?:bunch|lot|bottle|handful)\s+of"
        r"|all\s+the"
-       r"|every)\s+(?:pills|meds|medication|tablets|painkillers|sleeping\s+pills)|how\s+many\s+(?:pills|tablets"
+       r"|every)\s+(?:pills|meds|medication|tablets|painkillers|sleeping\s+pills)"
+       r"|(?:pills|meds|medication|tablets|painkillers)\b[^.!?\n]{0,80}?\b(?:take|taking|swallow(?:ing)?)\s+(?:all\s+of"
+       r"\s+them|them\s+all|the\s+(?:whole|entire)\s+(?:bottle|box|pack|packet))|how\s+many\s+(?:pills|tablets"
        r"|paracetamol|tylenol)\s+(?:does\s+it\s+take|would\s+it\s+take|to\s+(?:die|overdose|od))|(?:painless|easiest"
        r"|quickest|fastest|best|least\s+painful)\s+(?:way|ways|method|methods)\s+to\s+(?:die|kill\s+myself|end\s+(?:it"
        r"|my\s+life)|commit\s+suicide)|(?:looking\s+up|look\s+up|googl(?:e|ed|ing)|research(?:ed|ing)?|search(?:ed|ing)"
        r"\s+for)\s+(?:ways|how|methods)\s+to\s+(?:die|kill\s+myself|end\s+(?:it|my\s+life)|overdose"
        r"|commit\s+suicide))", "A method (C-SSRS 3).",
-       ("i want to hang myself", "jumping off the bridge", "take all my pills", "most painless way to die"),
-       ("i took my pills this morning", "jumped off the diving board")),
+       ("i want to hang myself", "jumping off the bridge", "take all my pills", "most painless way to die",
+        "staring at my meds and thinking about swallowing them all"),
+       ("i took my pills this morning", "jumped off the diving board", "my pills are huge and i hate taking them",
+        "i forgot my meds so i could not take any of them")),
     _c("crisis_intent", 4, rf"(?i)\b(?:i{APOS}m|im|i\s+am|i\s+will|i{APOS}ll|gonna|going\s+to|decided\s+to|about\s+to"
        r"|planning\s+(?:to|on)|ready\s+to)\s+(?:(?:going\s+to|gonna|finally|really|actually|just|literally)\s+)*"
        r"(?:kill\s+myself|kms|end\s+(?:it\s+all|my\s+life|it\s+(?:tonight|today|now|soon|this\s+week(?:end)?))"
