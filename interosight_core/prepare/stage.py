@@ -22,6 +22,12 @@ flag: such posts are never kept), `empty_after_clean`, `pro_ed`,
 `injection` (only with `exclude_injection`), `low_relevance`,
 `over_max_posts`.
 
+Sharded (the scale-out path): `plan_prepare` fingerprints the run,
+`prepare_shard` stages one hash-shard of the posts into its own DuckDB file
+from a read-only warehouse (shards run side by side in other processes or
+machines), and `merge_prepare_shards` unions them, applies the global
+`max_posts` ranking and writes the same tables as `run_prepare`.
+
 Conversations become dialog examples (`dialogs`): turn texts are cleaned
 and redacted in SQL, then chunked and windowed per conversation in Python,
 a batch of conversations at a time.
