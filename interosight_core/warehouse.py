@@ -249,11 +249,17 @@ class WarehouseRef:
     instance_id: str
 
 
+def require_warehouse(path: Path | str) -> None:
+    """Raise `WarehouseError` (one line) when there is no warehouse file at `path` to read."""
+    if not Path(path).exists():
+        raise WarehouseError(f"{path}: no warehouse here yet (run `interosight ingest` first)")
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, create and migrate) the warehouse at `path`."""
     path = Path(path)
-    if read_only and not path.exists():
-        raise WarehouseError(f"{path}: no warehouse here yet (run `interosight ingest` first)")
+    if read_only:
+        require_warehouse(path)
     if path.exists() and path.is_dir():
         raise WarehouseError(f"{path}: is a directory, expected a DuckDB file")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,6 @@ from pathlib import Path
 import duckdb
 
 from interosight_core import warehouse
-from interosight_core.errors import WarehouseError
 from interosight_core.fingerprint import code_version
 from interosight_core.prepare.clean import CLEAN_RULES
 from interosight_core.prepare.config import PrepareConfig
@@ -245,8 +244,7 @@ def prepare_shard(warehouse_path: Path | str, cfg: PrepareConfig, shard: int, sh
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    if not Path(warehouse_path).exists():
-        raise WarehouseError(f"{warehouse_path}: no warehouse here yet (run `interosight ingest` first)")
+    warehouse.require_warehouse(warehouse_path)
     con = duckdb.connect()
     try:
         _set_resources(con, cfg)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from interosight_core.errors import WarehouseError
 from interosight_core.prepare.config import PrepareConfig
 from interosight_core.prepare.stage import merge_prepare_shards, plan_prepare, prepare_shard, run_prepare, shard_paths
 
@@ -61,3 +62,5 @@ def test_merge_refuses_a_missing_shard_and_leaves_the_warehouse_alone(sample_war
     assert rows(path, "SELECT count(*) FROM prepared_posts")[0][0] == 0
     with pytest.raises(ValueError, match="shard 2 is not in 0..1"):
         prepare_shard(path, cfg, 2, 2, paths[1])
+    with pytest.raises(WarehouseError, match="no warehouse here yet"):
+        prepare_shard(tmp_path / "absent.duckdb", cfg, 0, 2, paths[1])
