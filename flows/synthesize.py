@@ -66,14 +66,14 @@ def run_synthesis_stage(cfg: PipelineConfig) -> dict:
 def synthesize_sharded_flow(cfg: SynthesisConfig, scale_out: ScaleOutConfig, store: WarehouseRef, model_path: str | None) -> dict:
     """Generate every missing request on the cluster, shard by shard; return the run's report."""
     from interosight_core.synth.backends import backend_identity, model_fingerprint
-    from interosight_core.synth.runner import new_report, pending_requests, plan_requests, split_shards, write_batch
+    from interosight_core.synth.runner import new_report, plan_synthesis, split_shards, write_batch
 
     started = time.perf_counter()
     identity = backend_identity(cfg, model_path)
-    planned = plan_requests(store.path, cfg, identity, model_fingerprint(model_path))
-    todo = pending_requests(store.path, planned)
+    plan = plan_synthesis(store.path, cfg, identity, model_fingerprint(model_path))
+    todo = plan.pending
     report = new_report(cfg, identity)
-    report.planned, report.already_done = len(planned), len(planned) - len(todo)
+    report.planned, report.already_done = len(plan.planned), len(plan.planned) - len(todo)
     shards = split_shards(todo, cfg.batch_size, scale_out.batches_per_shard)
     get_run_logger().info("synthesis: %d requests in %d shards on %s", len(todo), len(shards), scale_out.task_runner)
     progress = progress_reporter("synthesis (sharded)")

@@ -19,6 +19,8 @@ every row carries the run's `prepare_fingerprint` and `prepared_at`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -236,6 +238,9 @@ CREATE TABLE IF NOT EXISTS prepares (
 );
 """
 
+#: Stored in `meta` by writers: a warehouse holding this hash has every table and view of `DDL`.
+DDL_SHA256 = hashlib.sha256(DDL.encode()).hexdigest()
+
 
 @dataclass(frozen=True)
 class WarehouseRef:
@@ -255,6 +260,26 @@ def require_warehouse(path: Path | str) -> None:
         raise WarehouseError(f"{path}: no warehouse here yet (run `interosight ingest` first)")
 
 
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables and views unless this warehouse already holds the current DDL (a writer's first step).
+
+    The DDL's hash is stored in `meta`, so an up-to-date warehouse costs one
+    lookup instead of re-running every CREATE statement on each connection.
+    """
+    try:
+        current = con.execute("SELECT value FROM meta WHERE key = 'ddl_sha256'").fetchall()
+    except duckdb.CatalogException:  # a new file: no meta table yet
+        current = []
+    if current and current[0][0] == DDL_SHA256:
+        return
+    con.execute(DDL)
+    con.execute(
+        "INSERT INTO meta VALUES ('instance_id', ?), ('schema_version', ?) ON CONFLICT DO NOTHING",
+        [uuid.uuid4().hex, SCHEMA_VERSION],
+    )
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('ddl_sha256', ?)", [DDL_SHA256])
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, create and migrate) the warehouse at `path`."""
     path = Path(path)
@@ -269,12 +294,50 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise WarehouseError(f"{path}: cannot open the DuckDB warehouse ({error})") from None
     con.execute("SET enable_progress_bar = false")
     if not read_only:
-        con.execute(DDL)
-        con.execute(
-            "INSERT INTO meta VALUES ('instance_id', ?), ('schema_version', ?) ON CONFLICT DO NOTHING",
-            [uuid.uuid4().hex, SCHEMA_VERSION],
-        )
+        _ensure_schema(con)
     return con
+
+
+_HOST: duckdb.DuckDBPyConnection | None = None
+_HOST_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def attached(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the existing warehouse at `path`, for short, frequent sessions (one at a time per process).
+
+    A new DuckDB instance costs ~10 ms here; `connect` makes one per call.
+    This attaches the file to one in-memory DuckDB instance kept for the
+    process (~1 ms) and detaches it on exit, so the file lock is held, as
+    with `connect`, only while the block runs. Writers get the schema
+    checked like `connect`. Sessions are serialised by a process-wide lock:
+    do not nest them.
+    """
+    global _HOST
+    path = Path(path).resolve()
+    require_warehouse(path)
+    alias = "wh_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
+    with _HOST_LOCK:
+        if _HOST is None:
+            _HOST = duckdb.connect(":memory:")
+            _HOST.execute("SET enable_progress_bar = false")
+        cursor = _HOST.cursor()
+        try:
+            try:
+                quoted = "'" + str(path).replace("'", "''") + "'"
+                cursor.execute(f"ATTACH {quoted} AS {alias}" + (" (READ_ONLY)" if read_only else ""))
+            except duckdb.Error as error:
+                raise WarehouseError(f"{path}: cannot open the DuckDB warehouse ({error})") from None
+            try:
+                cursor.execute(f"USE {alias}")
+                if not read_only:
+                    _ensure_schema(cursor)
+                yield cursor
+            finally:
+                cursor.execute("USE memory")
+                cursor.execute(f"DETACH {alias}")
+        finally:
+            cursor.close()
 
 
 @contextlib.contextmanager

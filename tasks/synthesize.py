@@ -49,14 +49,13 @@ def resolve_model_path(cfg: SynthesisConfig, tiny_model_path: str | None) -> str
 @task(name="synthesis-plan", cache_policy=NO_CACHE, task_run_name="synthesis-plan")
 def plan_synthesis(cfg: SynthesisConfig, store: WarehouseRef, model_path: str | None) -> dict:
     """What the config asks for and what is still missing (never cached: it reads the warehouse)."""
-    from interosight_core.synth.runner import pending_requests, plan_requests
+    from interosight_core.synth.runner import plan_synthesis
 
     identity = backend_identity(cfg, model_path)
-    planned = plan_requests(store.path, cfg, identity, model_fingerprint(model_path))
-    pending = pending_requests(store.path, planned)
-    keys = "\n".join(sorted(p.request.key for p in planned))
+    plan = plan_synthesis(store.path, cfg, identity, model_fingerprint(model_path))
+    keys = "\n".join(sorted(p.request.key for p in plan.planned))
     return {
-        "backend": identity[0], "model": identity[1], "planned": len(planned), "pending": len(pending),
+        "backend": identity[0], "model": identity[1], "planned": len(plan.planned), "pending": len(plan.pending),
         "fingerprint": hashlib.sha256(keys.encode()).hexdigest(),
     }
 
@@ -83,19 +82,19 @@ def progress_reporter(description: str):
 def synthesize(cfg: SynthesisConfig, plan_fingerprint: str, store: WarehouseRef, model_path: str | None, code: str) -> dict:
     """Generate every planned request that is not in the warehouse yet; return the run report."""
     from interosight_core.synth.prompts import prompt_version_id
-    from interosight_core.synth.runner import SynthesisReport, pending_requests, plan_requests, run_synthesis
+    from interosight_core.synth.runner import SynthesisReport, plan_synthesis, run_synthesis
 
     logger = get_run_logger()
     identity = backend_identity(cfg, model_path)
-    planned = plan_requests(store.path, cfg, identity, model_fingerprint(model_path))
-    if not pending_requests(store.path, planned):
-        logger.info("synthesis: all %d requests are already in the warehouse; nothing to generate", len(planned))
+    plan = plan_synthesis(store.path, cfg, identity, model_fingerprint(model_path))
+    if not plan.pending:
+        logger.info("synthesis: all %d requests are already in the warehouse; nothing to generate", len(plan.planned))
         report = SynthesisReport(run_id="", backend=identity[0], model=identity[1], prompt_version=prompt_version_id(cfg.prompt_version),
-                                 planned=len(planned), already_done=len(planned))
+                                 planned=len(plan.planned), already_done=len(plan.planned))
     else:
         backend = make_backend(cfg, model_path)
         try:
-            report = run_synthesis(store.path, cfg, backend, planned, identity, progress=progress_reporter("synthesis"))
+            report = run_synthesis(store.path, cfg, backend, plan, identity, progress=progress_reporter("synthesis"))
         finally:
             backend.close()
     result = report.to_dict()

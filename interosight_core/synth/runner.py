@@ -1,6 +1,6 @@
 """The synthesis runner: batched, resumable, gated generation into the warehouse.
 
-`plan_requests` lists what the current configuration asks for: an MI reply
+`plan_synthesis` lists what the current configuration asks for: an MI reply
 per kept post (highest relevance first, `max_posts`), a crisis-protocol reply
 per crisis-routed post, and a contrast reply per kept post when preference
 pairs are built by contrast. Every request has a key: the hash of (post
@@ -33,12 +33,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
+import pyarrow as pa
+
 from interosight_core.prepare.safety import scan
 from interosight_core.synth.backends.base import Backend, Generation, GenerationRequest
 from interosight_core.synth.config import SynthesisConfig
 from interosight_core.synth.gate import check_response
 from interosight_core.synth.prompts import build_messages, prompt_version_id
-from interosight_core.warehouse import open_warehouse, transaction
+from interosight_core.warehouse import attached, transaction
 
 ProgressFn = Callable[[int, int], None]
 
@@ -106,17 +108,29 @@ def sampling_params(cfg: SynthesisConfig, n: int) -> dict:
     return {**cfg.sampling.model_dump(), "n": n}
 
 
-def plan_requests(warehouse_path: str, cfg: SynthesisConfig, identity: tuple[str, str], model_fp: str = "") -> list[PlannedRequest]:
-    """Every request the configuration asks for, in priority order (resume filtering is separate).
+@dataclass(frozen=True)
+class RequestPlan:
+    """What the configuration asks for (`planned`, in priority order) and what is not in the warehouse yet (`pending`)."""
+
+    planned: list[PlannedRequest]
+    pending: list[PlannedRequest]
+
+
+def plan_synthesis(warehouse_path: str, cfg: SynthesisConfig, identity: tuple[str, str], model_fp: str = "") -> RequestPlan:
+    """Every request the configuration asks for, and those whose key is not yet in `synth_requests`.
 
     `identity` is `backends.backend_identity(cfg, model_path)`; `model_fp` the
     model folder's content fingerprint, so a rebuilt model gets new keys.
+    One short read-only session on the warehouse.
     """
     backend, model = identity
     version = prompt_version_id(cfg.prompt_version)
     n_mi = cfg.preferences.n_candidates if cfg.preferences.enabled and cfg.preferences.method == "n_best" else 1
     limit = f"LIMIT {int(cfg.max_posts)}" if cfg.max_posts else ""
-    with open_warehouse(warehouse_path, read_only=True) as con:
+    kinds: list[tuple[str, int]] = [("mi", n_mi)]
+    if cfg.preferences.enabled and cfg.preferences.method == "contrast":
+        kinds.append(("contrast", 1))
+    with attached(warehouse_path, read_only=True) as con:
         kept = con.execute(
             "SELECT source, post_id, text_redacted, themes FROM prepared_posts WHERE status = 'kept' "
             f"ORDER BY relevance DESC NULLS LAST, source, post_id {limit}"
@@ -125,36 +139,25 @@ def plan_requests(warehouse_path: str, cfg: SynthesisConfig, identity: tuple[str
             "SELECT source, post_id, text_clean, themes FROM prepared_posts WHERE exclude_reason = 'crisis_routed' "
             "ORDER BY crisis_level DESC, source, post_id"
         ).fetchall() if cfg.crisis_responses else []
-    kinds: list[tuple[str, int]] = [("mi", n_mi)]
-    if cfg.preferences.enabled and cfg.preferences.method == "contrast":
-        kinds.append(("contrast", 1))
-    planned: list[PlannedRequest] = []
-    posts = [(row, kind, n) for row in kept for kind, n in kinds]
-    # Crisis posts keep PII out of prompts: they were never redacted by prepare (not training inputs).
-    posts += [((s, p, scan(text).redacted, themes), "crisis", 1) for s, p, text, themes in crisis]
-    for (source, post_id, text, themes), kind, n in posts:
-        post_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        params = sampling_params(cfg, n)
-        key = _sha(source, post_id, post_sha, kind, version, backend, model, model_fp, params)
-        seed = cfg.sampling.seed + int(post_sha[:8], 16)
-        request = GenerationRequest(
-            key=key, messages=build_messages(kind, text, tuple(themes), cfg.prompt_version), kind=kind,
-            post_text=text, themes=tuple(themes), n=n, seed=seed,
-        )
-        planned.append(PlannedRequest(request, source, post_id, post_sha))
-    return planned
-
-
-def pending_requests(warehouse_path: str, planned: list[PlannedRequest]) -> list[PlannedRequest]:
-    """The planned requests whose key is not yet in `synth_requests`."""
-    if not planned:
-        return []
-    with open_warehouse(warehouse_path, read_only=True) as con:
+        planned: list[PlannedRequest] = []
+        posts = [(row, kind, n) for row in kept for kind, n in kinds]
+        # Crisis posts keep PII out of prompts: they were never redacted by prepare (not training inputs).
+        posts += [((s, p, scan(text).redacted, themes), "crisis", 1) for s, p, text, themes in crisis]
+        for (source, post_id, text, themes), kind, n in posts:
+            post_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            params = sampling_params(cfg, n)
+            key = _sha(source, post_id, post_sha, kind, version, backend, model, model_fp, params)
+            seed = cfg.sampling.seed + int(post_sha[:8], 16)
+            request = GenerationRequest(
+                key=key, messages=build_messages(kind, text, tuple(themes), cfg.prompt_version), kind=kind,
+                post_text=text, themes=tuple(themes), n=n, seed=seed,
+            )
+            planned.append(PlannedRequest(request, source, post_id, post_sha))
         done = {k for (k,) in con.execute(
             "SELECT request_key FROM synth_requests JOIN (SELECT unnest(?::VARCHAR[]) AS request_key) USING (request_key)",
             [[p.request.key for p in planned]],
-        ).fetchall()}
-    return [p for p in planned if p.request.key not in done]
+        ).fetchall()} if planned else set()
+    return RequestPlan(planned, [p for p in planned if p.request.key not in done])
 
 
 def _usable(kind: str, safe: bool, ed_harm: bool) -> bool:
@@ -232,22 +235,18 @@ def generate_batch(backend: Backend, batch: list[PlannedRequest], cfg: Synthesis
     return rows
 
 
-#: Rows per multi-row INSERT statement (DuckDB's executemany runs one statement per row: 5x slower).
-INSERT_CHUNK = 256
-
-
-def _insert(con, table: str, rows: list[list], width: int) -> None:
-    row = "(" + ", ".join("?" * width) + ")"
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        con.execute(f"INSERT INTO {table} VALUES " + ", ".join([row] * len(chunk)), [v for r in chunk for v in r])
+def _insert(con, table: str, rows: list[list]) -> None:
+    """Append `rows` (values in the table's column order) to `table` as one Arrow table: ~3x faster than SQL VALUES."""
+    if rows:
+        columns = {f"c{i}": [row[i] for row in rows] for i in range(len(rows[0]))}
+        con.from_arrow(pa.table(columns)).insert_into(table)
 
 
 def write_batch(warehouse_path: str, rows: Batch) -> None:
     """Write one batch's responses and request records in one transaction."""
-    with open_warehouse(warehouse_path) as con, transaction(con):
-        _insert(con, "synth_responses", rows.responses, 25)
-        _insert(con, "synth_requests", rows.requests, 15)
+    with attached(warehouse_path) as con, transaction(con):
+        _insert(con, "synth_responses", rows.responses)
+        _insert(con, "synth_requests", rows.requests)
 
 
 def new_report(cfg: SynthesisConfig, identity: tuple[str, str], run_id: str | None = None) -> SynthesisReport:
@@ -277,15 +276,20 @@ def run_synthesis(
     warehouse_path: str,
     cfg: SynthesisConfig,
     backend: Backend,
-    planned: list[PlannedRequest],
+    plan: RequestPlan,
     identity: tuple[str, str],
     progress: ProgressFn | None = None,
 ) -> SynthesisReport:
-    """Generate every missing request of `planned` in batches, one transaction each; return the run's report."""
+    """Generate every pending request of `plan` in batches, one transaction each; return the run's report.
+
+    The plan is trusted to be current (make it with `plan_synthesis` right
+    before): a key written meanwhile by another run fails its batch's
+    transaction on the primary key instead of being duplicated.
+    """
     t_start = time.perf_counter()
     report = new_report(cfg, identity)
-    todo = pending_requests(warehouse_path, planned)
-    report.planned, report.already_done, report.requests = len(planned), len(planned) - len(todo), len(todo)
+    todo = plan.pending
+    report.planned, report.already_done, report.requests = len(plan.planned), len(plan.planned) - len(todo), len(todo)
     done = 0
     if progress:
         progress(0, len(todo))

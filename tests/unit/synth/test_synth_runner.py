@@ -7,7 +7,7 @@ import pytest
 
 from interosight_core.synth.backends import backend_identity
 from interosight_core.synth.config import SynthesisConfig
-from interosight_core.synth.runner import pending_requests, plan_requests, run_synthesis
+from interosight_core.synth.runner import plan_synthesis, run_synthesis
 
 from synth_runner_helpers import CRISIS, POSTS, ScriptedBackend, make_prepared_warehouse
 
@@ -27,23 +27,26 @@ def _rows(path, sql):
 
 
 def _run(path, cfg, backend, identity=SCRIPTED):
-    planned = plan_requests(str(path), cfg, identity)
-    return run_synthesis(str(path), cfg, backend, planned, identity)
+    return run_synthesis(str(path), cfg, backend, plan_synthesis(str(path), cfg, identity), identity)
+
+
+def _planned(path, cfg, identity, model_fp=""):
+    return plan_synthesis(str(path), cfg, identity, model_fp).planned
 
 
 def test_plan_has_one_key_per_post_and_kind_and_changes_with_prompt_model_and_params(warehouse):
     cfg = SynthesisConfig()
     identity = backend_identity(cfg)
-    planned = plan_requests(str(warehouse), cfg, identity)
+    planned = _planned(warehouse, cfg, identity)
     kinds = sorted(p.request.kind for p in planned)
     assert kinds.count("mi") == len(POSTS) and kinds.count("contrast") == len(POSTS) and kinds.count("crisis") == len(CRISIS)
     keys = {p.request.key for p in planned}
     assert len(keys) == len(planned)
-    assert keys == {p.request.key for p in plan_requests(str(warehouse), cfg, identity)}
+    assert keys == {p.request.key for p in _planned(warehouse, cfg, identity)}
     hotter = SynthesisConfig(sampling={"temperature": 0.3})
-    assert keys.isdisjoint(p.request.key for p in plan_requests(str(warehouse), hotter, identity))
-    assert keys.isdisjoint(p.request.key for p in plan_requests(str(warehouse), cfg, ("vllm", "/models/x")))
-    assert keys.isdisjoint(p.request.key for p in plan_requests(str(warehouse), cfg, identity, model_fp="abc"))
+    assert keys.isdisjoint(p.request.key for p in _planned(warehouse, hotter, identity))
+    assert keys.isdisjoint(p.request.key for p in _planned(warehouse, cfg, ("vllm", "/models/x")))
+    assert keys.isdisjoint(p.request.key for p in _planned(warehouse, cfg, identity, model_fp="abc"))
 
 
 def test_posts_with_the_same_text_get_a_reply_each(tmp_path):
@@ -61,7 +64,7 @@ def test_posts_with_the_same_text_get_a_reply_each(tmp_path):
 
 def test_max_posts_takes_highest_relevance_and_crisis_posts_get_the_crisis_path(warehouse):
     cfg = SynthesisConfig(max_posts=3, preferences={"enabled": False})
-    planned = plan_requests(str(warehouse), cfg, backend_identity(cfg))
+    planned = _planned(warehouse, cfg, backend_identity(cfg))
     assert [p.post_id for p in planned if p.request.kind == "mi"] == ["p000", "p001", "p002"]
     crisis = [p for p in planned if p.request.kind == "crisis"]
     assert {p.post_id for p in crisis} == {"c000", "c001"}
@@ -111,8 +114,7 @@ def test_a_crash_keeps_finished_batches_and_the_rerun_adds_only_the_rest(warehou
         _run(warehouse, cfg, ScriptedBackend(lambda r, c: SAFE, fail_on_call=2))
     assert _rows(warehouse, "SELECT count(*) FROM synth_requests")[0][0] == 4  # batch 1 committed, batch 2 rolled back
     assert _rows(warehouse, "SELECT count(*) FROM synth_responses")[0][0] == 4
-    planned = plan_requests(str(warehouse), cfg, SCRIPTED)
-    assert len(pending_requests(str(warehouse), planned)) == len(POSTS) - 4
+    assert len(plan_synthesis(str(warehouse), cfg, SCRIPTED).pending) == len(POSTS) - 4
     report = _run(warehouse, cfg, ScriptedBackend(lambda r, c: SAFE))
     assert report.requests == len(POSTS) - 4
     assert _rows(warehouse, "SELECT count(*), count(DISTINCT request_key), count(DISTINCT run_id) FROM synth_responses")[0] == (len(POSTS), len(POSTS), 2)
