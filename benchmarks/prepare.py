@@ -5,17 +5,22 @@ benchmarks/ingest.py) the 77,175-post deposit, ingests it into a temporary
 warehouse once, then times in this one run, each contender in its own
 subprocess (so each reports its own peak RSS):
 
-- a:  seed 000, faithfully: pandas `.apply` of its nine `re.sub` calls per
-      post (`SEED_RULES`, Python `re`, Unicode mode, then `.strip()`), then
-      its keyword-count ED filter (lower-case the post, count how many ED
-      keywords occur in it, keep it if the count >= threshold);
+- a:  seed 000 as its published code runs (HemanB/Interosight,
+      interosight/data/process_reddit.py and filter_ed_content.py): pandas
+      `.apply` of `clean_reddit_text` (nine module-level `re.sub` calls
+      with pattern strings, then `.strip()`), `filter_relevant_posts`
+      (length 50-2000, no bare link or code block, no bare question), then
+      `contains_ed_content` per post (ED keywords, dieting terms, emotional
+      words; authored lists of the seed's sizes, matched as substrings);
 - b1: the same work in our stage's engine: DuckDB `sql_seed_clean_expr`
-      (the same nine rules in RE2) + the keyword count in SQL, into a table;
+      (the same nine rules in RE2) + the same filters in SQL, into a table;
 - b1g: b1 with one speed hint (seed_spaces only where two spaces touch;
       identical output), to show where b1's time goes;
-- b2: our complete prepare stage (`run_prepare`): cleaning (32 rules),
+- b2: our complete prepare stage (`run_prepare`): cleaning (31 rules),
       five safety families with spans, relevance from topic annotations,
-      decisions, redaction, dialog examples, atomic replace of the tables;
+      decisions, redaction, dialog examples, atomic replace of the tables
+      (the learned safety backstop off: `--model` adds b2m, the same stage
+      with it on and an empty embedding cache, i.e. every post embedded);
 - a+: b2's post work (clean_text, scan, redact) done the seed's way, pandas
       `.apply` with Python `re`, timed on the first 3,000 posts and
       extrapolated to the corpus (the full run takes minutes).
@@ -28,7 +33,9 @@ peak RSS, to show memory stays bounded.
 
 DuckDB uses every core (its default); pandas uses one.
 
-Usage: python benchmarks/prepare.py [--posts 77175] [--repeat 1] [--scale N] [--memory-limit 1GB]
+The `--scale` run uses the rules only (the backstop's cost is per post, see b2m).
+
+Usage: python benchmarks/prepare.py [--posts 77175] [--repeat 1] [--model] [--scale N] [--memory-limit 1GB]
 """
 
 from __future__ import annotations
@@ -48,19 +55,70 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-#: ED keywords for the seed-style filter (authored for this benchmark: ED terms, behaviours,
-#: thoughts and recovery words, as in seed 000's keyword list; matched as substrings).
+#: The seed's relevance filter (`contains_ed_content` in its filter_ed_content.py) counts three keyword
+#: lists in the lower-cased post. These lists are authored for this benchmark, with the seed's list sizes
+#: (59 ED terms, 17 dieting terms, 21 emotional words) and the same kind of entries, matched as substrings.
 ED_KEYWORDS = (
-    "anorexi", "bulimi", "binge", "purge", "purging", "restrict", "eating disorder", "disordered eating",
-    "ednos", "osfed", "arfid", "orthorexi", "laxative", "diuretic", "vomit", "overexercis",
-    "compulsive exercise", "body check", "dysmorphi", "fear food", "safe food", "meal plan", "calorie counting",
-    "counting calories", "body image", "hate my body", "body hate", "fear of gaining", "afraid of gaining",
-    "food anxiety", "food guilt", "recovery", "relapse", "underweight", "skinny", "thin", "starv",
-    "malnourish", "fainting", "dizzy", "amenorrh", "lanugo", "treatment", "therapist", "dietitian",
-    "inpatient", "outpatient", "compensat", "skipped meal", "skip meals", "ed voice", "my ed",
+    "anorexia", "anorexic", "bulimia", "bulimic", "binge", "binging", "purge", "purging", "restrict",
+    "restricting", "ednos", "osfed", "arfid", "orthorexia", "laxative", "diuretic", "vomit", "throwing up",
+    "overexercise", "compulsive exercise", "body check", "dysmorphia", "fear food", "safe food", "meal plan",
+    "calorie counting", "counting calories", "body image", "hate my body", "body hate", "fear of gaining",
+    "afraid of gaining", "food anxiety", "food guilt", "disordered eating", "eating disorder", "recovery",
+    "relapse", "underweight", "skinny", "thin", "starving", "starve", "malnourished", "fainting", "dizzy",
+    "amenorrhea", "lanugo", "treatment", "therapist", "dietitian", "inpatient", "outpatient", "compensate",
+    "skipped meal", "skip meals", "ed voice", "my ed", "weight gain",
 )
-KEYWORD_THRESHOLD = 1  # seed 000 kept a post when any ED keyword occurred
+DIETING_TERMS = (
+    "keto", "low carb", "paleo", "vegan", "macros", "intermittent fasting", "protein shake", "supplement",
+    "gym", "workout", "lifting", "cardio", "meal prep", "clean eating", "bulking", "calorie deficit", "pre workout",
+)
+EMOTIONAL_WORDS = (
+    "struggle", "struggling", "hard", "difficult", "painful", "sad", "depressed", "anxious", "scared", "afraid",
+    "fear", "hate", "disgust", "ashamed", "guilt", "worthless", "hopeless", "tired", "exhausted", "weak", "sick",
+)
 PYTHON_SAMPLE = 3000  # posts timed for the extrapolated "our rules in pandas" row
+
+
+def seed_clean_reddit_text(text: str) -> str:
+    """Seed 000's `clean_reddit_text`, written as the seed writes it: module-level `re.sub` with pattern
+    strings (Python's pattern cache looks each one up per call), behind a `pd.isna` guard."""
+    import pandas as pd
+
+    if pd.isna(text) or not text:
+        return ""
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
+    text = re.sub(r"\*([^*]+)\*", r"\1", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = re.sub(r"#{1,6}\s+", "", text)
+    text = re.sub(r"\n\s*\n", "\n", text)
+    text = re.sub(r" +", " ", text)
+    text = re.sub(r"\b(edit|EDIT):\s*", "", text)
+    text = re.sub(r"\b(thanks|thank you|thx)\s*(in advance|ahead|so much)?\s*[!.]*", "", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+def seed_filter_relevant_posts(frame):
+    """Seed 000's `filter_relevant_posts`: 50-2000 characters, not a bare link or code block, not a bare question."""
+    frame = frame[frame["text"].str.len() >= 50]
+    frame = frame[frame["text"].str.len() <= 2000]
+    frame = frame[~frame["text"].str.contains(r"^https?://", na=False)]
+    frame = frame[~frame["text"].str.contains(r"```.*```", na=False, flags=re.DOTALL)]
+    return frame[~frame["text"].str.match(r"^[A-Z][^.!?]*\?$", na=False)]
+
+
+def seed_contains_ed_content(text: str) -> bool:
+    """Seed 000's `contains_ed_content`: any ED keyword keeps a post; else three dieting terms drop it;
+    else two emotional words with a dieting term keep it (keywords lower-cased per check, as the seed does)."""
+    text_lower = text.lower()
+    ed_matches = sum(1 for keyword in ED_KEYWORDS if keyword.lower() in text_lower)
+    dieting_matches = sum(1 for term in DIETING_TERMS if term.lower() in text_lower)
+    if ed_matches > 0:
+        return True
+    if dieting_matches >= 3 and ed_matches == 0:
+        return False
+    emotional_matches = sum(1 for word in EMOTIONAL_WORDS if word in text_lower)
+    return emotional_matches >= 2 and dieting_matches >= 1
 
 
 def deposit(n_posts: int) -> Path:
@@ -107,42 +165,41 @@ def scale_warehouse(base: Path, out: Path, n_posts: int) -> Path:
 
 
 def run_a(warehouse: Path) -> dict:
-    """Seed 000: pandas .apply of nine re.sub per post + keyword-count filter (Python)."""
+    """Seed 000 as its code runs: `.apply` of `clean_reddit_text`, `filter_relevant_posts`, then `contains_ed_content`."""
     import duckdb
-
-    from interosight_core.prepare.clean import SEED_RULES
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         frame = con.execute("SELECT post_id, text FROM posts").df()
+    posts = len(frame)
     started = time.perf_counter()
-    subs = [(re.compile(rule.pattern), rule.replacement) for rule in SEED_RULES]
-
-    def clean_reddit_text(text: str) -> str:
-        for regex, replacement in subs:
-            text = regex.sub(replacement, text)
-        return text.strip()
-
-    def ed_keyword_count(text: str) -> int:
-        lowered = text.lower()
-        return sum(1 for keyword in ED_KEYWORDS if keyword in lowered)
-
-    frame["text"] = frame["text"].apply(clean_reddit_text)
-    frame["ed_matches"] = frame["text"].apply(ed_keyword_count)
-    kept = frame[frame["ed_matches"] >= KEYWORD_THRESHOLD]
+    frame["text"] = frame["text"].apply(seed_clean_reddit_text)
+    frame = seed_filter_relevant_posts(frame)
+    kept = frame[frame["text"].apply(seed_contains_ed_content)]
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "posts": len(frame), "kept": len(kept)}
+    return {"seconds": seconds, "posts": posts, "kept": len(kept)}
 
 
-def keyword_filter_sql(column: str) -> str:
-    """SQL for the keyword decision: one RE2 pass of the keyword union when the threshold is 1 (same
-    outcome as counting), otherwise the count of keywords present."""
+def _count_sql(column: str, terms: tuple[str, ...]) -> str:
     from interosight_core.prepare.rules import sql_literal
 
-    if KEYWORD_THRESHOLD == 1:
-        union = "|".join(re.escape(k) for k in ED_KEYWORDS)
-        return f"regexp_matches(lower({column}), {sql_literal(union)})"
-    count = " + ".join(f"contains(lower({column}), {sql_literal(k)})::INTEGER" for k in ED_KEYWORDS)
-    return f"({count}) >= {KEYWORD_THRESHOLD}"
+    return "(" + " + ".join(f"contains({column}, {sql_literal(t)})::INTEGER" for t in terms) + ")"
+
+
+def seed_filters_sql(column: str) -> str:
+    """SQL for the seed's `filter_relevant_posts` and `contains_ed_content` on cleaned text `column`.
+
+    The ED test is one RE2 pass of the keyword union (any keyword = a count above 0); dieting and emotional
+    words are counted only for posts without an ED keyword, as the seed's early return does.
+    """
+    from interosight_core.prepare.rules import sql_literal
+
+    ed = f"regexp_matches(_low, {sql_literal('|'.join(re.escape(k) for k in ED_KEYWORDS))})"
+    diet = _count_sql("_low", DIETING_TERMS)
+    emotional = _count_sql("_low", EMOTIONAL_WORDS)
+    relevant = (f"length({column}) BETWEEN 50 AND 2000 AND NOT regexp_matches({column}, '^https?://') "
+                f"AND NOT regexp_matches({column}, '(?s)```.*```') AND NOT regexp_matches({column}, '^[A-Z][^.!?]*\\?$')")
+    return (f"{relevant} AND list_transform([lower({column})], lambda _low: {ed} OR "
+            f"(CASE WHEN {diet} BETWEEN 1 AND 2 THEN {emotional} >= 2 ELSE false END))[1]")
 
 
 def _seed_in_duckdb(warehouse: Path, clean_expr: str) -> dict:
@@ -161,7 +218,7 @@ def _seed_in_duckdb(warehouse: Path, clean_expr: str) -> dict:
         con.execute(f"ATTACH '{tmp}/scratch.duckdb' AS scratch (ROW_GROUP_SIZE {SCRATCH_ROW_GROUP_SIZE})")
         con.execute("CREATE TABLE scratch.raw AS SELECT post_id, text FROM wh.posts")
         con.execute(f"CREATE TABLE scratch.seed AS WITH c AS MATERIALIZED (SELECT post_id, {clean_expr} AS text "
-                    f"FROM scratch.raw) SELECT post_id, text, {keyword_filter_sql('text')} AS ed FROM c")
+                    f"FROM scratch.raw) SELECT post_id, text, {seed_filters_sql('text')} AS ed FROM c")
         posts, kept = con.execute("SELECT count(*), count_if(ed) FROM scratch.seed").fetchall()[0]
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "posts": posts, "kept": kept}
@@ -212,20 +269,24 @@ def run_a_full(warehouse: Path) -> dict:
     return {"seconds": seconds, "posts": total, "kept": None, "sample": len(frame)}
 
 
-def run_b2(warehouse: Path, memory_limit: str | None = None) -> dict:
-    """The complete prepare stage on a private copy of the warehouse."""
+def run_b2(warehouse: Path, memory_limit: str | None = None, model: bool = False) -> dict:
+    """The complete prepare stage on a private copy of the warehouse (`model`: with the learned safety backstop,
+    its embedding cache empty, so every post is embedded)."""
+    import os
+
     from interosight_core.prepare.config import PrepareConfig
     from interosight_core.prepare.stage import run_prepare
 
-    cfg = PrepareConfig(memory_limit=memory_limit)
+    cfg = PrepareConfig(memory_limit=memory_limit, safety_model={"enabled": model})
     with tempfile.TemporaryDirectory(dir=warehouse.parent) as tmp:
+        os.environ["INTEROSIGHT_CACHE_DIR"] = str(Path(tmp) / "cache")
         copy = Path(tmp) / "w.duckdb"
         shutil.copy(warehouse, copy)
         started = time.perf_counter()
         report = run_prepare(copy, cfg, force=True)
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "posts": report.posts_in, "kept": report.kept, "flag_spans": report.flag_spans,
-            "dialog_examples": sum(report.dialog_examples.values())}
+            "dialog_examples": sum(report.dialog_examples.values()), "model_flags": report.model_flags}
 
 
 def peak_rss_mib() -> float:
@@ -241,7 +302,8 @@ def peak_rss_mib() -> float:
 
 def child(contender: str, warehouse: Path, memory_limit: str | None) -> dict:
     """Run one contender in this process and add its peak RSS."""
-    runners = {"a": run_a, "a_full": run_a_full, "b1": run_b1, "b1_gated": run_b1_gated, "b2": run_b2}
+    runners = {"a": run_a, "a_full": run_a_full, "b1": run_b1, "b1_gated": run_b1_gated, "b2": run_b2,
+               "b2_model": lambda path: run_b2(path, model=True)}
     if contender == "scale":
         result = run_b2(warehouse, memory_limit)
         result["memory_limit"] = memory_limit
@@ -260,10 +322,11 @@ def spawn(contender: str, warehouse: Path, memory_limit: str | None = None) -> d
 
 
 LABELS = {
-    "a": "a   seed 000: pandas re.sub x9 + keywords",
-    "b1": "b1  same rules + keywords in DuckDB",
+    "a": "a   seed 000: re.sub x9 + filters (pandas)",
+    "b1": "b1  same rules + filters in DuckDB",
     "b1_gated": "b1g b1, seed_spaces gated on '  '",
-    "b2": "b2  complete prepare stage (run_prepare)",
+    "b2": "b2  complete prepare stage, rules (run_prepare)",
+    "b2_model": "b2m b2 + learned safety backstop (cold cache)",
     "a_full": "a+  b2's post work in pandas (extrapolated)",
 }
 
@@ -276,7 +339,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=0, help="also run the stage on about this many posts")
     parser.add_argument("--memory-limit", default="1GB",
                         help="DuckDB memory_limit of the --scale run (prepare.memory_limit; it spills beyond)")
-    parser.add_argument("--child", choices=["a", "a_full", "b1", "b1_gated", "b2", "scale"], help=argparse.SUPPRESS)
+    parser.add_argument("--model", action="store_true",
+                        help="also time the stage with the learned safety backstop (embeds every post: minutes on CPU)")
+    parser.add_argument("--child", choices=["a", "a_full", "b1", "b1_gated", "b2", "b2_model", "scale"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -295,6 +361,8 @@ def main() -> None:
                 if contender not in best or result["seconds"] < best[contender]["seconds"]:
                     best[contender] = result
         best["a_full"] = spawn("a_full", warehouse)
+        if args.model:
+            best["b2_model"] = spawn("b2_model", warehouse)
         scaled = None
         if args.scale:
             started = time.perf_counter()
@@ -321,6 +389,10 @@ def report(args: argparse.Namespace, zip_path: Path, best: dict[str, dict], scal
           f"b2 vs a+: {best['a_full']['seconds'] / best['b2']['seconds']:.1f}x "
           f"(a+ timed on {best['a_full']['sample']} posts)")
     print(f"b2 detail: {best['b2']['flag_spans']} flag spans, {best['b2']['dialog_examples']} dialog examples")
+    if "b2_model" in best:
+        m = best["b2_model"]
+        print(f"b2m: {m['seconds'] - best['b2']['seconds']:.0f} s more than b2 ({m['posts'] / m['seconds']:.0f} posts/s); "
+              f"flagged by the safety model alone: {m['model_flags']}")
     if scaled:
         print(f"scale: {scaled['posts']} posts in {scaled['seconds']:.1f}s = {scaled['posts'] / scaled['seconds']:.0f} "
               f"posts/s, peak RSS {scaled['peak_rss_mib']:.0f} MiB (DuckDB memory_limit {scaled['memory_limit']})")

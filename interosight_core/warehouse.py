@@ -160,8 +160,10 @@ CREATE TABLE IF NOT EXISTS post_flags (
     end_char INTEGER NOT NULL,
     matched VARCHAR NOT NULL,
     level INTEGER NOT NULL,
-    {PREPARE_LINEAGE}
+    {PREPARE_LINEAGE},
+    score DOUBLE  -- the learned safety model's probability (rule `<family>_model`); NULL for rule matches
 );
+ALTER TABLE post_flags ADD COLUMN IF NOT EXISTS score DOUBLE;  -- warehouses made before the safety model
 CREATE TABLE IF NOT EXISTS dialog_examples (
     example_id VARCHAR NOT NULL,
     source VARCHAR NOT NULL,

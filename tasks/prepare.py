@@ -29,8 +29,9 @@ def prepare_posts(cfg: PrepareConfig, inputs: str, store: WarehouseRef, code_ver
 
     report = stage.run_prepare(store.path, cfg, progress=progress)
     logger.info(
-        "prepare: kept %d of %d posts; excluded %s; flags %s; %d dialog examples",
-        report.kept, report.posts_in, report.excluded, report.flags, sum(report.dialog_examples.values()),
+        "prepare: kept %d of %d posts; excluded %s; flags %s (safety model only: %s); %d dialog examples",
+        report.kept, report.posts_in, report.excluded, report.flags, report.model_flags,
+        sum(report.dialog_examples.values()),
     )
     return report.to_dict()
 
@@ -65,6 +66,8 @@ def publish_prepare_summary(report: dict) -> None:
     rows = [{"what": "posts in", "count": report["posts_in"]}, {"what": "kept", "count": report["kept"]}]
     rows += [{"what": f"excluded: {reason}", "count": n} for reason, n in sorted(report["excluded"].items())]
     rows += [{"what": f"flagged: {family}", "count": n} for family, n in sorted(report["flags"].items())]
+    rows += [{"what": f"flagged by the safety model only: {family}", "count": n}
+             for family, n in sorted(report.get("model_flags", {}).items())]
     rows += [{"what": f"dialog examples: {split}", "count": n} for split, n in sorted(report["dialog_examples"].items())]
     create_table_artifact(key="prepare-summary", table=rows, description="Prepare stage: posts kept, excluded and flagged.")
     histogram = report["relevance_histogram"]

@@ -16,6 +16,8 @@ Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect m
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
+# One embedding cache for every work dir the tests make: each sample post is embedded once per checkout.
+os.environ.setdefault("INTEROSIGHT_CACHE_DIR", str(ROOT / ".interosight" / "test-cache"))
 
 
 @pytest.fixture(scope="session")

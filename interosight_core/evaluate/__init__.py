@@ -5,7 +5,6 @@
 - ``mi_coder``: ``MICoder`` (load the committed classifier, ``predict``,
   ``code_response``) and ``code_file`` for CSV/JSONL input.
 - ``mi_coder_train``: ``train_mi_coder`` (AnnoMI -> artefact + card).
-- ``encoder``: the bundled offline MiniLM sentence encoder.
 
 Names are imported lazily so ``import interosight_core.evaluate`` stays
 cheap (no torch / scikit-learn until a coder is used).

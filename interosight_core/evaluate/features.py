@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from interosight_core.evaluate.encoder import EMBEDDING_DIM, ProgressCallback, encode_unique
+from interosight_core.encoder import EMBEDDING_DIM, ProgressCallback, encode_unique
 from interosight_core.evaluate.miti import split_into_utterances
 
 FEATURE_VERSION = "minilm-l6.l2.l4+ctx+last+surface-v1"

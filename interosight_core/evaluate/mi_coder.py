@@ -36,7 +36,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from interosight_core.errors import SourceError
-from interosight_core.evaluate.encoder import ProgressCallback
+from interosight_core.encoder import ProgressCallback
 from interosight_core.evaluate.features import (  # re-exported, see __all__
     FEATURE_VERSION,
     build_features,

@@ -36,7 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from interosight_core.errors import SourceError
-from interosight_core.evaluate.encoder import ENCODER_NAME
+from interosight_core.encoder import ENCODER_NAME
 from interosight_core.evaluate.features import FEATURE_VERSION, build_features, without_context
 from interosight_core.evaluate.mi_coder import TASKS, LinearTask
 from interosight_core.evaluate.mi_coder_artefact import write_artefact

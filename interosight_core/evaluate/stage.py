@@ -54,7 +54,7 @@ def evaluation_code_version() -> str:
 
     code = code_version(
         "evaluate/stage", "evaluate/safety_checks", "evaluate/text_metrics", "evaluate/mi_coder", "evaluate/features",
-        "evaluate/encoder", "evaluate/miti", "synth/backends", "synth/gate", "prepare/clean", "prepare/safety",
+        "encoder", "evaluate/miti", "synth/backends", "synth/gate", "prepare/clean", "prepare/safety",
         "prepare/safety_flag_rules", "prepare/safety_redact_rules", "prepare/rules",
     )
     weights = hashlib.sha256()

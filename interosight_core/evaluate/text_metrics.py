@@ -90,7 +90,7 @@ MIN_KNOWN_WORDS = 0.75
 @lru_cache(maxsize=1)
 def english_vocabulary() -> frozenset[str]:
     """Whole-word entries of the bundled MiniLM (uncased WordPiece) vocabulary: ~20k English words."""
-    from interosight_core.evaluate.encoder import model_path
+    from interosight_core.encoder import model_path
 
     lines = (model_path() / "vocab.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w for w in lines if w.isalpha())
@@ -167,7 +167,7 @@ def embedding_similarities(predictions: Sequence[str], references: Sequence[str]
         raise ValueError(f"embedding_similarities: {len(predictions)} predictions but {len(references)} references")
     if not predictions:
         return []
-    from interosight_core.evaluate.encoder import encode_unique
+    from interosight_core.encoder import encode_unique
 
     vectors = encode_unique(list(predictions) + list(references), threads=threads, cache_path=cache_path)
     n = len(predictions)

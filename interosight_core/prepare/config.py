@@ -147,6 +147,22 @@ class DialogConfig(_Strict):
         return self
 
 
+class SafetyModelConfig(_Strict):
+    """The learned backstop of the safety rules (`prepare/safety_model.py`)."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Back up the crisis, pro-ED, injection and numbers rules with the learned safety model "
+        "(MiniLM embedding + word n-grams): it flags what the rules miss. Embeds every post once (about 170 "
+        "posts/s on two CPU cores; cached in <work_dir>/cache/), so a large corpus costs minutes the first time.",
+    )
+    path: str | None = Field(
+        default=None,
+        description="A model folder written by `python -m interosight_core.prepare.safety_model_train`; "
+        "null = the packaged model.",
+    )
+
+
 class PrepareConfig(_Strict):
     """Prepare stage: clean, flag, redact and score posts; turn conversations into dialog examples."""
 
@@ -189,6 +205,8 @@ class PrepareConfig(_Strict):
     redact_numbers: bool = Field(default=True, description="Replace weight/calorie/BMI/size/exercise numbers.")
     redact_pii: bool = Field(default=True, description="Replace e-mails, phones, URLs, user names, names, addresses.")
     dialogs: DialogConfig = Field(default_factory=DialogConfig, description="Dialog examples from conversations.")
+    safety_model: SafetyModelConfig = Field(default_factory=SafetyModelConfig,
+                                            description="The learned backstop of the safety rules.")
     memory_limit: str | None = Field(
         default=None, pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
         description="DuckDB memory limit for the stage (e.g. '2GB'); beyond it DuckDB spills to disk. "
@@ -229,5 +247,6 @@ class PrepareConfig(_Strict):
         return {t: float(value[t]) for t in TOPICS if t in value}
 
 
-__all__ = ["COMBINED_ANNOTATORS", "DEFAULT_TOPIC_WEIGHTS", "DialogConfig", "PrepareConfig", "SplitConfig",
+__all__ = ["COMBINED_ANNOTATORS", "DEFAULT_TOPIC_WEIGHTS", "DialogConfig", "PrepareConfig", "SafetyModelConfig",
+           "SplitConfig",
            "known_annotators", "llm_annotators"]

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from interosight_core.prepare.rules import Rule, sql_literal, sql_replace_chain, union_pattern
-from interosight_core.prepare.safety import FAMILIES, REDACTING, SAFETY_RULES, sql_redact_expr
+from interosight_core.prepare.safety import FAMILIES, REDACTING, SAFETY_RULES, model_rule_name, sql_redact_expr
 
 #: Character offsets are counted without the protect sentinel (chr(31)).
 _SENTINEL_SQL = "chr(31)"
@@ -93,6 +93,7 @@ def level_sql(family: str, hits: str) -> str:
     by_level: dict[int, list[str]] = {}
     for rule in detectors(family):
         by_level.setdefault(rule.level, []).append(rule.name)
+    by_level.setdefault(1, []).append(model_rule_name(family))  # a learned-model flag counts as level 1
     whens = " ".join(
         f"WHEN list_has_any({hits}, [{', '.join(sql_literal(n) for n in names)}]) THEN {level}"
         for level, names in sorted(by_level.items(), reverse=True) if level > 0

@@ -22,10 +22,19 @@ the whole 77k-post deposit:
    offsets on `text_clean`, the matched text and the rule's level, from
    `flagging.spans_sql` / `offsets_sql`, for flagged posts only.
 
+Between 1 and 2, `posts_model.stage_model_hits` scores the cleaned posts
+with the learned safety model (`prep_scratch.model_hits`). A family the
+model flags and no rule of it does gets the hit `<family>_model` (level 1;
+in `model_flags`; its flag row spans the whole text and carries the
+model's probability); a numbers model hit makes the redaction replace every
+number of the post (`safety.ALL_NUMBERS`).
+
 Nothing is pulled into Python: memory is DuckDB's, which spills to disk.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 
@@ -41,9 +50,11 @@ from interosight_core.prepare.flagging import (
     spans_sql,
     view_sql,
 )
+from interosight_core.prepare.posts_model import Progress, stage_model_hits
 from interosight_core.prepare.relevance import check_annotators, relevance_sql, scores_sql, themes_sql
-from interosight_core.prepare.rules import sql_literal
-from interosight_core.prepare.safety import FAMILIES
+from interosight_core.prepare.rules import sql_literal, sql_replace_chain
+from interosight_core.prepare.safety import ALL_NUMBERS, FAMILIES, model_rule_name
+from interosight_core.prepare.safety_model import MODEL_FAMILIES
 
 
 def clean_sql() -> str:
@@ -70,12 +81,26 @@ def hits_select_sql() -> str:
     return f"SELECT source, post_id, {hits} FROM prep_scratch.views"
 
 
+def _hit_column(family: str) -> str:
+    """A family's hits: its rules' names, else `<family>_model` when the learned model flagged the post."""
+    rules = f"coalesce(h.h_{family}, []::VARCHAR[])"
+    if family not in MODEL_FAMILIES:
+        return f"{rules} AS h_{family}"
+    return (f"CASE WHEN len({rules}) = 0 AND list_contains(coalesce(m.families, []), {sql_literal(family)}) "
+            f"THEN [{sql_literal(model_rule_name(family))}] ELSE {rules} END AS h_{family}")
+
+
 def posts_sql(cfg: PrepareConfig) -> str:
     """SELECT for `prep_scratch.posts`: scores, themes, flags, levels, decision and redaction of every post."""
-    hit_columns = ", ".join(f"coalesce(h.h_{f}, []::VARCHAR[]) AS h_{f}" for f in FAMILIES)
+    hit_columns = ", ".join(_hit_column(f) for f in FAMILIES)
     family_list = ", ".join(f"CASE WHEN len(h_{f}) > 0 THEN '{f}' END" for f in FAMILIES)
+    model_list = ", ".join(f"CASE WHEN list_contains(h_{f}, {sql_literal(model_rule_name(f))}) THEN '{f}' END"
+                           for f in MODEL_FAMILIES)
     redact_families = [f for f, on in (("pii", cfg.redact_pii), ("numbers", cfg.redact_numbers)) if on]
     redact = redact_sql("text_clean", redact_families, hits={"pii": "h_pii", "numbers": "h_numbers"})
+    if cfg.redact_numbers:  # the model saw ED numbers no rule found: every number goes
+        redact = (f"CASE WHEN list_contains(model_flags, 'numbers') THEN {sql_replace_chain([ALL_NUMBERS], redact)} "
+                  f"ELSE {redact} END")
     over_max = over_max_sql(cfg, "reason")
     return f"""
 WITH scored AS (
@@ -83,11 +108,14 @@ WITH scored AS (
         {relevance_sql(cfg)} AS relevance, {themes_sql(cfg)} AS themes
     FROM prep_scratch.clean c
     LEFT JOIN prep_scratch.hits h ON h.source = c.source AND h.post_id = c.post_id
+    LEFT JOIN (SELECT source, post_id, list(family) AS families FROM prep_scratch.model_hits GROUP BY ALL) m
+        ON m.source = c.source AND m.post_id = c.post_id
     LEFT JOIN ({scores_sql(cfg.annotator)}) s ON s.source = c.source AND s.post_id = c.post_id
 ),
 decided AS (
     SELECT source, post_id, forum_group, text_clean, relevance, themes,
         list_filter([{family_list}], lambda _f: _f IS NOT NULL) AS flags,
+        list_filter([{model_list}], lambda _f: _f IS NOT NULL) AS model_flags,
         {level_sql('crisis', 'h_crisis')} AS crisis_level,
         {level_sql('pro_ed', 'h_pro_ed')} AS pro_ed_level,
         len(h_injection) > 0 AS injection, h_pii, h_numbers
@@ -109,7 +137,7 @@ SELECT source, post_id, forum_group, text_clean,
     CASE WHEN exclude_reason IS NULL THEN {redact} END AS text_redacted,
     relevance, themes, flags,
     CASE WHEN exclude_reason IS NULL THEN 'kept' ELSE 'excluded' END AS status,
-    exclude_reason, crisis_level, pro_ed_level
+    exclude_reason, crisis_level, pro_ed_level, model_flags
 FROM ranked"""
 
 
@@ -126,10 +154,13 @@ def shard_filter_sql(shard: int, shards: int) -> str:
     return f"WHERE hash(source, post_id) % {int(shards)} = {int(shard)}"
 
 
-def stage_posts(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, where: str = "") -> None:
-    """Create the scratch tables `views`, `hits` and `posts` (one row per post) in `prep_scratch`.
+def stage_posts(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, where: str = "", cache_dir: Path | None = None,
+                model_progress: Progress | None = None) -> None:
+    """Create the scratch tables `model_hits`, `views`, `hits` and `posts` (one row per post) in `prep_scratch`.
 
     `where` (e.g. `shard_filter_sql`) limits the posts; the `max_posts` ranking then only sees them.
+    `cache_dir` holds the safety model's embedding cache (None: no cache); `model_progress(done, total)`
+    follows the model's pass over the posts.
     """
     if con.execute("SELECT count(*) FROM posts").fetchall()[0][0]:
         loaded = {r[0] for r in con.execute("SELECT DISTINCT annotator FROM topic_annotations").fetchall()}
@@ -138,6 +169,7 @@ def stage_posts(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, where: str =
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.raw AS SELECT source, post_id, forum_group, text FROM posts {where}")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.clean AS {clean_sql()}")
     con.execute("DROP TABLE prep_scratch.raw")
+    stage_model_hits(con, cfg, cache_dir, model_progress)
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.views AS {views_sql()}")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.hits AS {hits_select_sql()}")
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.posts AS {posts_sql(cfg)}")
@@ -158,7 +190,7 @@ SELECT source, post_id, forum_group, text_clean,
     CASE WHEN over_max IS NULL THEN text_redacted END AS text_redacted,
     relevance, themes, flags,
     CASE WHEN coalesce(exclude_reason, over_max) IS NULL THEN 'kept' ELSE 'excluded' END AS status,
-    coalesce(exclude_reason, over_max) AS exclude_reason, crisis_level, pro_ed_level
+    coalesce(exclude_reason, over_max) AS exclude_reason, crisis_level, pro_ed_level, model_flags
 FROM ranked"""
 
 
@@ -181,8 +213,13 @@ matches AS (
 )
 SELECT source, post_id, family, rule, m.start_char::INTEGER AS start_char,
     (m.start_char + m.length)::INTEGER AS end_char,
-    substring(text_clean, m.start_char + 1, m.length) AS matched, lv.level
-FROM matches JOIN (VALUES {levels}) lv(rule, level) USING (rule)"""
+    substring(text_clean, m.start_char + 1, m.length) AS matched, lv.level, NULL::DOUBLE AS score
+FROM matches JOIN (VALUES {levels}) lv(rule, level) USING (rule)
+UNION ALL
+SELECT p.source, p.post_id, mh.family, mh.family || {sql_literal(model_rule_name(""))} AS rule, 0 AS start_char,
+    length(p.text_clean)::INTEGER AS end_char, p.text_clean AS matched, 1 AS level, mh.score
+FROM prep_scratch.model_hits mh JOIN prep_scratch.posts p ON p.source = mh.source AND p.post_id = mh.post_id
+WHERE list_contains(p.model_flags, mh.family)"""
 
 
 def stage_flags(con: duckdb.DuckDBPyConnection) -> int:
@@ -190,6 +227,7 @@ def stage_flags(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(f"CREATE OR REPLACE TABLE prep_scratch.flags AS {flags_sql()}")
     con.execute("DROP TABLE prep_scratch.views")
     con.execute("DROP TABLE prep_scratch.hits")
+    con.execute("DROP TABLE prep_scratch.model_hits")
     return con.execute("SELECT count(*) FROM prep_scratch.flags").fetchall()[0][0]
 
 

@@ -51,14 +51,29 @@ from interosight_core.prepare.rules import (
     union_pattern,
 )
 from interosight_core.prepare.safety_flag_rules import CRISIS_RULES, INJECTION_RULES, PRO_ED_RULES
-from interosight_core.prepare.safety_redact_rules import NUMBER_RULES, PII_RULES, S
+from interosight_core.prepare.safety_redact_rules import DIGITS, NUMBER_RULES, PII_RULES, WORDNUM, S
 
 FAMILIES: tuple[str, ...] = ("numbers", "pro_ed", "crisis", "pii", "injection")
 REDACTING: tuple[str, ...] = ("pii", "numbers")  # redaction order: PII first, so phone digits never become [number]
 SENTINEL = S
 _SCAN_SENTINEL_STANDIN = "\x1e"  # same-length stand-in for a \x1f already in the input, during scan only
 
-SAFETY_RULES = RuleSet("safety-1.1.0", NUMBER_RULES + PRO_ED_RULES + CRISIS_RULES + PII_RULES + INJECTION_RULES)
+SAFETY_RULES = RuleSet("safety-1.2.0", NUMBER_RULES + PRO_ED_RULES + CRISIS_RULES + PII_RULES + INJECTION_RULES)
+
+#: Flags of the learned backstop (`safety_model`) carry the rule name `<family>_model`.
+MODEL_RULE_SUFFIX = "_model"
+
+
+def model_rule_name(family: str) -> str:
+    """The rule name of a learned-model flag of `family` (`crisis_model`, ...)."""
+    return family + MODEL_RULE_SUFFIX
+
+
+#: Replaces every number, digits or words: the redaction of a post the learned model flags for ED numbers
+#: that no numbers rule matched (the rules know no span to redact, so all figures go).
+ALL_NUMBERS = Rule("numbers_all", "numbers", rf"(?i)\b(?:{DIGITS}|{WORDNUM})", "[number]",
+                   "Every number in the text (fallback redaction of model-flagged posts).",
+                   ("i ate 600 today", "down twelve since june"), ("no figures here",))
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,7 @@ class Flag:
     end: int
     text: str
     level: int
+    score: float | None = None  # the learned model's probability (model flags only)
 
 
 @dataclass(frozen=True)
@@ -94,8 +110,11 @@ class SafetyReport:
 
     @cached_property
     def redacted(self) -> str:
-        """The text with PII and ED numbers replaced (`redact`)."""
-        return redact(self.text)
+        """The text with PII and ED numbers replaced (`redact`); every number when only the model saw ED numbers."""
+        text = redact(self.text)
+        if any(f.rule == model_rule_name("numbers") for f in self.flags):
+            text = ALL_NUMBERS.apply(text)
+        return text
 
 
 @dataclass(frozen=True)
@@ -356,7 +375,7 @@ def levels(text: str) -> dict[str, int]:
     return out
 
 
-__all__ = ["FAMILIES", "Flag", "REDACTING", "SAFETY_RULES", "SENTINEL", "SafetyReport", "detector_view",
+__all__ = ["ALL_NUMBERS", "FAMILIES", "MODEL_RULE_SUFFIX", "Flag", "REDACTING", "SAFETY_RULES", "SENTINEL", "SafetyReport", "detector_view",
            "flag_families",
-           "levels", "redact", "scan", "sql_family_flag_expr", "sql_flag_columns", "sql_level_expr", "sql_redact_expr",
+           "levels", "model_rule_name", "redact", "scan", "sql_family_flag_expr", "sql_flag_columns", "sql_level_expr", "sql_redact_expr",
            "sql_rule_hits_expr"]

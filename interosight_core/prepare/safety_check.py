@@ -1,10 +1,12 @@
 """By-hand safety checking: read texts from an argument, stdin or a JSONL/CSV file and explain them.
 
 `interosight safety-check` is built on this: each text is cleaned with the
-prepare stage's rules, scanned by every safety family, and reported with the
-rule that fired, its span (on the cleaned text), the matched words, the
-C-SSRS / pro-ED levels and the redacted text — the same decisions the prepare
-stage stores per post.
+prepare stage's rules, scanned by every safety family, backed up by the
+learned safety model (`safety_model`: a flag `<family>_model` with its
+probability where the rules are silent), and reported with the rule that
+fired, its span (on the cleaned text), the matched words, the C-SSRS /
+pro-ED levels and the redacted text — the same decisions the prepare stage
+stores per post.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 
 from interosight_core.errors import PrepareError
 from interosight_core.prepare.clean import clean_text
-from interosight_core.prepare.safety import FAMILIES, scan
+from interosight_core.prepare.safety import FAMILIES, SafetyReport, scan
+from interosight_core.prepare.safety_model import scan_with_model
 from interosight_core.sources.jsonio import jsonl_objects
 
 
@@ -49,10 +52,8 @@ def split_lines(text: str) -> list[dict]:
     return [{"id": str(i + 1), "text": line} for i, line in enumerate(text.splitlines()) if line.strip()]
 
 
-def check_text(text: str, record_id: str = "1") -> dict:
-    """Clean, scan and redact one text; return a JSON-able explanation."""
-    cleaned = clean_text(text)
-    report = scan(cleaned)
+def explain(record_id: str, text: str, cleaned: str, report: SafetyReport) -> dict:
+    """The JSON-able explanation of one scanned text."""
     return {
         "id": record_id,
         "text": text,
@@ -65,9 +66,12 @@ def check_text(text: str, record_id: str = "1") -> dict:
     }
 
 
-def check_texts(records: Iterable[dict]) -> list[dict]:
-    """`check_text` for each `{id, text}` record."""
-    return [check_text(r["text"], r["id"]) for r in records]
+def check_texts(records: Iterable[dict], model: bool = True) -> list[dict]:
+    """Clean, scan (rules, then the learned model unless `model` is False) and redact each `{id, text}` record."""
+    records = list(records)
+    cleaned = [clean_text(r["text"]) for r in records]
+    reports = scan_with_model(cleaned) if model else [scan(c) for c in cleaned]
+    return [explain(r["id"], r["text"], c, rep) for r, c, rep in zip(records, cleaned, reports)]
 
 
 def render(result: dict) -> str:
@@ -77,9 +81,10 @@ def render(result: dict) -> str:
              + (f" (crisis level {result['crisis_level']})" if result["crisis_level"] else "")
              + (f" (pro-ED level {result['pro_ed_level']})" if result["pro_ed_level"] else "")]
     for flag in result["flags"]:
-        lines.append(f"    {flag['family']:<9} {flag['rule']:<32} {flag['start']:>4}-{flag['end']:<4} {flag['text']!r}")
+        what = f"p={flag['score']:.2f} (learned model, whole text)" if flag.get("score") is not None else repr(flag["text"])
+        lines.append(f"    {flag['family']:<9} {flag['rule']:<32} {flag['start']:>4}-{flag['end']:<4} {what}")
     lines.append(f"    redacted: {result['redacted']}")
     return "\n".join(lines)
 
 
-__all__ = ["FAMILIES", "check_text", "check_texts", "read_texts", "render", "split_lines"]
+__all__ = ["FAMILIES", "check_texts", "explain", "read_texts", "render", "split_lines"]

@@ -3,7 +3,9 @@
 Each line is `{"text": ..., "labels": {"numbers": bool, "pro_ed": bool,
 "crisis": bool, "pii": bool, "injection": bool}}`; a family missing from
 `labels` counts as False. A family is predicted for a text when
-`flag_families` (the same logic as the SQL flag columns) says so.
+`flag_families` (the same logic as the SQL flag columns) says so, or, with
+`model=True`, when the rules or the learned backstop (`safety_model`) flag it
+— the decision the prepare stage stores.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ def load_cases(path: str | Path) -> list[dict]:
     return cases
 
 
-def evaluate_cases(path: str | Path) -> dict:
-    """Return per-family metrics and the misclassified texts for a labelled cases file.
+def evaluate_cases(path: str | Path, model: bool = False) -> dict:
+    """Return per-family metrics and the misclassified texts for a labelled cases file (rules; or rules + model).
 
     Result: `{"ruleset": version, "fingerprint": ..., "cases": n, "families":
     {family: {"tp", "fp", "fn", "tn", "precision", "recall", "support"}},
@@ -41,10 +43,16 @@ def evaluate_cases(path: str | Path) -> dict:
     (recall) is 1.0 when nothing was predicted (expected).
     """
     cases = load_cases(path)
+    if model:
+        from interosight_core.prepare.safety_model import scan_with_model
+
+        reports = scan_with_model([case["text"] for case in cases])
+        predictions = [{f: f in report.families for f in FAMILIES} for report in reports]
+    else:
+        predictions = [flag_families(case["text"]) for case in cases]
     counts = {f: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for f in FAMILIES}
     errors = []
-    for case in cases:
-        predicted = flag_families(case["text"])
+    for case, predicted in zip(cases, predictions):
         for family in FAMILIES:
             expected = bool(case["labels"].get(family, False))
             got = predicted[family]
@@ -57,8 +65,8 @@ def evaluate_cases(path: str | Path) -> dict:
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
         families[family] = {**c, "precision": precision, "recall": recall, "support": c["tp"] + c["fn"]}
-    return {"ruleset": SAFETY_RULES.version, "fingerprint": SAFETY_RULES.fingerprint(), "cases": len(cases),
-            "families": families, "errors": errors}
+    return {"ruleset": SAFETY_RULES.version + (" + model" if model else ""), "fingerprint": SAFETY_RULES.fingerprint(),
+            "cases": len(cases), "families": families, "errors": errors}
 
 
 def format_table(metrics: dict) -> str:

@@ -61,17 +61,22 @@ def _trie(words: tuple[str, ...]) -> str:
 _UNIT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TEEN = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_BELOW_100 = rf"(?:(?:{_trie(_TENS)})(?:[ -](?:{_trie(_UNIT)}))?|{_trie(_UNIT + _TEEN)})"
 WORDNUM = (rf"(?:(?:{_trie(_TENS)})(?:[ -](?:{_trie(_UNIT)}))?|{_trie(_UNIT + _TEEN + ('zero', 'hundred', 'thousand'))}"
-           r"|a\s+(?:hundred|thousand))(?:\s+(?:hundred|thousand))?\b")
+           rf"|a\s+(?:hundred|thousand))(?:\s+(?:hundred|thousand)(?:\s+and\s+{_BELOW_100})?)?\b")
+#: 100-399 written out ("one hundred and ten"): unitless weights after weigh / weight.
+WORD_HUNDREDS = rf"(?:one|a|two|three)\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?\b"
 DIGITS = r"\d+(?:[.,]\d+)*"
 NUM = rf"(?:{DIGITS}(?:\s*k\b)?|{WORDNUM})"
 NUMR = rf"{NUM}(?:\s*(?:-|–|to|or|/)\s*{NUM})?"
 NUMD = rf"{DIGITS}(?:\s*(?:-|–|to|/)\s*{DIGITS})?"
 CONNECT = (r"(?:(?:is|was|are|were|of|at|around|about|under|below|over|above|only|just|like|now|currently|almost"
-           r"|nearly|exactly|maybe|roughly|approx|measures?|measured|measuring|reached|hit)\b\s*|[:=~-]\s*){0,3}")
+           r"|nearly|exactly|maybe|roughly|approx|measures?|measured|measuring|reached|hit|least)\b\s*|[:=~-]\s*){0,3}")
 WEIGHT_UNIT = r"(?:lbs?|pounds?|kgs?|kilos?|kilograms?|stones?)"
 BODY = r"(?:waist|hips?|thighs?|thigh\s+gap|upper\s+arms?|arms?|bust|chest|wrists?|calf|calves|neck|stomach|belly)"
 APOS = "['’]?"
+_GARMENT = (r"(?:jeans|pants|trousers|shorts|dress(?:es)?|skirts?|leggings|clothes|bras?|tops?|shirts?|jackets?|coats?)"
+            r"\s+(?:are|is|were|was|now|say|says|said|in)")
 
 
 def _n(name: str, pattern: str, replacement: str, description: str,
@@ -136,7 +141,8 @@ NUMBER_RULES: tuple[Rule, ...] = (
        "Clothing sizes (size 2, size 00, size xxs: the small letter sizes count too).",
        ("size 2", "size 00 jeans", "a size zero", "dress size is 8", "size xxs"),
        ("size doesnt matter", "my shoe size is 8")),
-    _n("num_body_measure_unit", rf"(?i)\b({NUMR})(\s*-?\s*(?:inch(?:es)?|in|cm|centimet(?:er|re)s?|\")\s*{BODY}\b)",
+    _n("num_body_measure_unit", rf"(?i)\b({NUMR})(\s*-?\s*(?:inch(?:es)?|in|cm|centimet(?:er|re)s?|\")\s*(?:(?:off|from|around"
+       rf"|on|of)\s+)?(?:(?:my|the|her|his|your)\s+)?{BODY}\b)",
        "[number]\\2", "Number + length unit + body part.", ("23 inch waist", "a 50cm thigh"),
        ("23 inch screen", "5 inch heels")),
     _n("num_body_measure_keyword", rf"(?i)\b({BODY}(?:\s+(?:measurement|size|circumference))?\s*{CONNECT})({NUMD})",
@@ -189,9 +195,9 @@ NUMBER_RULES: tuple[Rule, ...] = (
        "\\1[number]", "Weighed ... 118.4 (decimal weights a few words after weigh).",
        ("weighed myself this morning 118.4",), ("weighed myself 10 times",)),
     _n("num_exercise_verb", rf"(?i)\b((?:ran|run|runs|running|jog(?:s|ged|ging)?|walk(?:s|ed|ing)?|hik(?:e|es|ed|ing)"
-       r"|cycl(?:e|es|ed|ing)|bik(?:e|es|ed|ing)|swam|swim(?:s|ming)?|row(?:s|ed|ing)|exercis(?:e|es|ed|ing)"
+       r"|cycl(?:e|es|ed|ing)|bik(?:e|es|ed|ing)|swam|swim(?:s|ming)?|row(?:s|ed|ing)?|exercis(?:e|es|ed|ing)"
        r"|work(?:ed|ing|s)?\s+out|sprint(?:ed|ing)?)\s+(?:for\s+)?(?:(?:about|around|over|almost|nearly|like|another"
-       rf"|an\s+extra|at\s+least|a\s+good)\s+)?)({NUMR})(\s*(?:miles?|mi|km|kms|kilomet(?:er|re)s?|k|hours?|hrs?|h"
+       rf"|an\s+extra|at\s+least|a\s+good)\s+)?)({NUMR})(\s*(?:miles?|mi|km|kms|kilomet(?:er|re)s?|met(?:er|re)s?|m|k|hours?|hrs?|h"
        r"|minutes?|mins?|laps?)\b)", "\\1[number]\\3", "Exercise verb + amount.",
        ("ran 5 miles", "Ran 10 km", "exercised for 3 hours", "cycled for 90 minutes", "swam 60 laps"),
        ("my school is 5 miles away", "i ran into 2 friends")),
@@ -211,13 +217,51 @@ NUMBER_RULES: tuple[Rule, ...] = (
        rf"|an\s+extra|at\s+least)\s+)?)({NUMD})\b", "\\1[number]", "Burned + number.",
        ("burned 500 at the gym",), ("burned out after work",)),
     _n("num_weigh", rf"(?i)\b((?:weigh(?:s|ed|ing)?(?:\s+in)?|(?:(?:goal|target|current|highest|lowest|starting|start"
-       rf"|ideal|dream|ultimate|final|end|body|my)\s+)?weight)\s*{CONNECT})({NUMD})", "\\1[number]",
+       rf"|ideal|dream|ultimate|final|end|body|my)\s+)?weight)\s*{CONNECT})({NUMD}|{WORD_HUNDREDS})", "\\1[number]",
        "Weigh / (goal) weight then a number.", ("goal weight 110", "i weigh 130", "weighed in at 120"),
        ("i weighed myself twice", "the weight of everything")),
     _n("num_weight_shorthand", rf"(?i)\b((?:ugw|u?gw\d?|cw|hw|sw|lw)\s*{CONNECT})(\d{{2,3}}(?:[.,]\d+)?)\b",
        "\\1[number]", "ED shorthand weights: cw/gw/ugw/hw/sw/lw + 2-3 digits.",
        ("cw 130 gw 115", "ugw: 95", "gw1 is 100"),
        ("hw 2 due friday", "sw 5")),
+    _n("num_weight_sequence", r"(?i)\b((?:weight|weighed|scale)\s+(?:went|dropped|fell|jumped|climbed|crept|has\s+gone"
+       r"|has\s+been|was|is|goes)\s+(?:(?:from|down|up|to|like|back)\s+){0,2})(\d{2,3}(?:[.,]\d)?(?:\s*(?:then|to|->|→"
+       r"|and(?:\s+then)?|,)\s*\d{2,3}(?:[.,]\d)?)*)\b", "\\1[number]",
+       "A weight that went from one figure to others (the whole run becomes one placeholder).",
+       ("weight went 150 then 143 then 139 in a month", "my weight dropped to 98"), ("my weight went up",)),
+    _n("num_weight_reached", r"(?i)\b((?:hit|hitting|reached|reaching|got\s+(?:down|up)\s+to|(?:down|back\s+up|back)\s+to"
+       r"|dropped\s+to|creeping\s+(?:up\s+)?to|went\s+(?:up|down)\s+to)\s+)(1\d\d|2\d\d|3[0-4]\d)(?:[.,]\d)?\b",
+       "\\1[number]", "Unitless weights of 100-349 after hit / reached / down to.",
+       ("my uncle made a comment when i hit 160", "got down to 112"), ("hit 5 miles", "down to 2 meals")),
+    _n("num_half_unit", r"(?i)\b(half|quarter|one\s+and\s+a\s+half|a\s+half)(\s+(?:of\s+)?(?:a|an)?\s*(?:pound|lb|kilo|kg"
+       r"|stone)s?\b)", "[number]\\2", "Fractions of a weight unit.", ("gaining half a pound a week",),
+       ("half a sandwich",)),
+    _n("num_clothing_garment", rf"(?i)\b({_GARMENT}\s+(?:(?:now|only|just|like)\s+)?(?:(?:a|an|size|down\s+to|up\s+to)\s+)"
+       r"{1,2}(?:us\s+|uk\s+|eu\s+|aus?\s+)?)(\d{1,2}|0{2,3}|x*xs)\b", "\\1[number]",
+       "A garment is (a) size: 'the dress is a 4'.", ("the dress is a 4", "my jeans are down to a 6"),
+       ("my jeans are blue", "the dress was 20 dollars")),
+    _n("num_clothing_tiny", rf"(?i)\b({_GARMENT}\s+(?:(?:now|only|just|like|a|an|size)\s+){{0,2}})(0{{2,3}}|x+s)\b",
+       "\\1[number]", "Garments in the smallest sizes (00, 000, xxs).", ("my jeans are a 00 now", "pants are xxs"),
+       ("my jeans are 2 years old",)),
+    _n("num_size_region", r"(?i)\b((?:a|an|in\s+a|wear\s+a|fit\s+(?:in)?to\s+a|at\s+a)\s+(?:us|uk|eu|aus?)\s+(?:size\s+)?)"
+       r"(\d{1,2}|0{2,3})\b", "\\1[number]", "Regional clothing sizes: 'a uk 4'.",
+       ("she said i looked tiny at a uk 4",), ("a uk trip",)),
+    _n("num_waist_size", r"(?i)\b(\d{2})(\s+(?:waist|inseam)\b)", "[number]\\2", "Jeans waist sizes: '27 waist'.",
+       ("the jeans say 27 waist",), ("my waist",)),
+    _n("num_calorie_tool", r"(?i)\b((?:tdee|bmr|maintenance(?:\s+calories)?|calorie\s+(?:app|calculator|tracker|counter)"
+       r"|myfitnesspal|mfp|cronometer|fitbit|apple\s+watch|smart\s*watch|my\s+watch|tracker|calculator)\s+(?:[a-z]+\s+)"
+       r"{0,2}?(?:says|said|shows?|showed|thinks|recommends|gives|tells\s+me|reckons|puts\s+me\s+at)\s+(?:(?:i|me)\s+"
+       r"(?:need|burn|should\s+eat|can\s+eat|eat|at)\s+)?(?:like\s+|about\s+|around\s+|only\s+)?)(\d{1,2}[,.]?\d{3}"
+       r"|\d{3,4})\b", "\\1[number]", "A calorie figure from a tracker or calculator.",
+       ("tdee calculator says 1850", "my smartwatch thinks i need 2,100"), ("my watch says its 5 pm",)),
+    _n("num_calories_judged", r"(?i)\b([5-9]\d\d|[1-3][,.]?\d{3})(\s+(?:is|was|feels|seems|sounds)\s+(?:way\s+|so\s+)?"
+       r"(?:too\s+(?:little|much|many|few|low|high)|not\s+enough|like\s+(?:so\s+much|too\s+much|a\s+lot)))\b",
+       "[number]\\2", "An intake figure judged too little / too much.",
+       ("my mom says 1500 is too little",), ("5 is too many",)),
+    _n("num_fast_regime", rf"(?i)\b((?:omad|one\s+meal\s+a\s+day|intermittent\s+fasting|juice\s+cleanse|cleanse"
+       rf"|water\s+fasting)\s+(?:for|since)\s+(?:(?:about|around|over|almost|nearly|like|another|the\s+(?:past|last))"
+       rf"\s+)?)({NUMR})(\s*(?:hours?|hrs?|days?|weeks?|months?)\b)", "\\1[number]\\3",
+       "OMAD / intermittent fasting + duration.", ("OMAD for 3 weeks now",), ("omad is hard",)),
     _n("num_scale_says", rf"(?i)\b(scales?\s+(?:says|said|say|shows?|showed|shown|reads?|showing|reading|displayed)"
        rf"\s*{CONNECT})({NUMD})", "\\1[number]", "The scale says + number.", ("the scale said 130",),
        ("the scale says nothing about me",)),
@@ -249,17 +293,23 @@ PII_RULES: tuple[Rule, ...] = (
          ("i ate 3 meals on main street", "2 hours on the road"), ("12 Oak Street",), benign=True),
     _p("pii_email", r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b", "[email]",
        "E-mail addresses.", ("jane.doe93@gmail.com", "help@nhs-support.org"), ("me @ home", "@username")),
-    _p("pii_email_spoken", r"(?i)\b[a-z0-9][a-z0-9._-]*\s*(?:\(at\)|\[at\]|\sat\s)\s*[a-z0-9-]+\s*(?:\(dot\)|\[dot\]"
-       r"|\sdot\s|\.)\s*(?:com|net|org|co\.uk|co\s+uk|edu|io|uk)\b", "[email]", "Spelled-out e-mails (x at y dot com).",
-       ("sam at gmail dot com", "jo(at)mail(dot)com"), ("i was at home",)),
+    _p("pii_email_spoken", r"(?i)\b[a-z0-9][a-z0-9._-]*(?:\s+(?:underscore|dot|dash|hyphen)\s+[a-z0-9][a-z0-9._-]*)*\s*"
+       r"(?:\(at\)|\[at\]|\sat\s)\s*[a-z0-9-]+(?:\s*(?:\(dot\)|\[dot\]|\sdot\s|\.)\s*(?:co|org|ac|com))?\s*(?:\(dot\)"
+       r"|\[dot\]|\sdot\s|\.)\s*(?:com|net|org|co\.uk|co\s+uk|uk|edu|io|de|fr|ca|au|ie|me)\b", "[email]",
+       "Spelled-out e-mails (x at y dot com, tom underscore b at yahoo dot co dot uk).",
+       ("sam at gmail dot com", "jo(at)mail(dot)com", "tom underscore b at yahoo dot co dot uk"), ("i was at home",)),
     _p("pii_email_normalised", r"(?i)\b[a-z0-9][a-z0-9._-]*\s+(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol"
        r"|protonmail|proton|live|msn)\s+(?:com|co\s+uk|net|me)\b", "[email]",
        "E-mails with punctuation stripped (pre-normalised text).", ("katie gmail com",), ("i use gmail",)),
     _p("pii_url", rf"(?i)\b(?:https?://|www\.){_URL_BODY}", "[url]", "http(s):// and www. URLs.",
        ("https://example.com/recovery-tips", "www.somedietblog.com"), ("the www is vast",)),
     _p("pii_url_bare", rf"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:co\.uk|org\.uk|ac\.uk|nhs\.uk|com|org|net|io"
-       rf"|gov|edu|info)\b(?:/{_URL_BODY})?", "[url]", "Bare domains (example.com/path).",
-       ("beat.org.uk", "see reddit.com/r/x"), ("i.e. this", "e.g. that")),
+       rf"|gov|edu|info|ly|gg|tv|app|xyz|link|site|page)\b(?:/{_URL_BODY})?", "[url]",
+       "Bare domains (example.com/path, bit.ly/x, discord.gg/x).",
+       ("beat.org.uk", "see reddit.com/r/x", "bit.ly/3xRecov", "discord.gg/edrecovery"), ("i.e. this", "e.g. that")),
+    _p("pii_url_path", rf"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:me|co|to|be|us|ca|au|de|fr|it|nl|es|ie|nz|so|ee|gl"
+       rf"|cc|ai|in)/{_URL_BODY}", "[url]", "Domains whose ending is also a word need a path (linktr.ee/x, youtu.be/x).",
+       ("linktr.ee/recoverywithme", "youtu.be/abc123"), ("i was tired.so i slept", "good.me too")),
     _p("pii_url_normalised", r"(?i)\b(?:https?\s+(?:www\s+)?|www\s+)[a-z0-9-]+(?:\s+(?:com|org|net|co|io|gov|edu|uk"
        r"|nhs))+\b", "[url]", "URLs with punctuation stripped.", ("https www youtube com watch",), ("www",)),
     _p("pii_reddit_user", r"(?i)/?\bu/[a-z0-9_-]{2,20}\b", "[user]", "Reddit u/name and /u/name.",

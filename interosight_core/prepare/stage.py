@@ -54,8 +54,10 @@ from interosight_core.prepare.clean import CLEAN_RULES
 from interosight_core.prepare.config import PrepareConfig
 from interosight_core.prepare.dialogs import DialogCounts
 from interosight_core.prepare.posts import merged_posts_sql, shard_filter_sql, stage_flags, stage_posts
+from interosight_core.prepare.posts_model import cache_folder
 from interosight_core.prepare.rules import sql_literal
 from interosight_core.prepare.safety import FAMILIES, SAFETY_RULES
+from interosight_core.prepare.safety_model import DEFAULT_MODEL_DIR, MODEL_FAMILIES, load_safety_model
 from interosight_core.prepare.turns import stage_dialogs
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,7 @@ class PrepareReport:
     kept: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
+    model_flags: dict[str, int] = field(default_factory=dict)
     flag_spans: int = 0
     crisis_routed: int = 0
     crisis_levels: dict[str, int] = field(default_factory=dict)
@@ -114,7 +117,7 @@ class PrepareReport:
 
 def prepare_code_version() -> str:
     """Version of the code that decides what the prepare stage writes."""
-    return code_version("prepare", "warehouse")
+    return code_version("prepare", "warehouse", "encoder")
 
 
 def input_fingerprint(warehouse_path: Path | str) -> str:
@@ -139,12 +142,20 @@ def input_fingerprint(warehouse_path: Path | str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def safety_model_fingerprint(cfg: PrepareConfig) -> str | None:
+    """The learned safety model's content hash, or None when the stage does not use it."""
+    if not cfg.safety_model.enabled:
+        return None
+    return load_safety_model(cfg.safety_model.path or DEFAULT_MODEL_DIR).fingerprint
+
+
 def prepare_fingerprint(cfg: PrepareConfig, input_fp: str) -> str:
     """Fingerprint of a prepare run: config, rule sets, code version and inputs."""
     payload = json.dumps({
         "config": cfg.model_dump(mode="json", exclude=set(PrepareConfig.RESOURCE_FIELDS)),
         "clean_rules": CLEAN_RULES.fingerprint(),
         "safety_rules": SAFETY_RULES.fingerprint(),
+        "safety_model": safety_model_fingerprint(cfg),
         "code": prepare_code_version(),
         "input": input_fp,
     }, sort_keys=True)
@@ -194,6 +205,19 @@ def _set_resources(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig) -> None:
         con.execute(f"SET threads = {int(cfg.threads)}")
 
 
+def _model_progress(progress: Progress | None) -> Callable[[int, int], None]:
+    """Report the safety model's pass over the posts (the stage's slowest step on CPU) at most every 10%."""
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if tenth != last[0]:
+            last[0] = tenth
+            _progress(progress, f"safety model: {done}/{total} posts", 0.05 + 0.35 * done / max(total, 1))
+
+    return report
+
+
 def _attach_scratch(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Attach `path` as `prep_scratch`, with the small row groups that let DuckDB use every core."""
     con.execute(f"ATTACH {sql_literal(str(path))} AS prep_scratch (ROW_GROUP_SIZE {SCRATCH_ROW_GROUP_SIZE})")
@@ -216,7 +240,8 @@ def run_prepare(warehouse_path: Path | str, cfg: PrepareConfig, progress: Progre
         _attach_scratch(con, Path(tmp) / "scratch.duckdb")
         try:
             _progress(progress, "clean, flag, score and redact posts", 0.0)
-            stage_posts(con, cfg)
+            stage_posts(con, cfg, cache_dir=cache_folder(Path(warehouse_path).resolve().parent / "cache"),
+                        model_progress=_model_progress(progress))
             _progress(progress, "flag spans", 0.5)
             stage_flags(con)
             report = _finish(con, cfg, plan, progress, started)
@@ -321,7 +346,8 @@ def _replace_tables(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, fingerpr
     con.execute("INSERT INTO prepared_posts SELECT source, post_id, forum_group, text_clean, text_redacted, "
                 "relevance, themes, flags, status, exclude_reason, crisis_level, pro_ed_level, ?, ? "
                 "FROM prep_scratch.posts", lineage)
-    con.execute("INSERT INTO post_flags SELECT *, ?, ? FROM prep_scratch.flags", lineage)
+    con.execute("INSERT INTO post_flags (source, post_id, family, rule, start_char, end_char, matched, level, score, "
+                "prepare_fingerprint, prepared_at) SELECT *, ?, ? FROM prep_scratch.flags", lineage)
     con.execute("INSERT INTO dialog_examples SELECT *, ?, ? FROM prep_scratch.dialogs", lineage)
     con.execute("INSERT INTO length_summary SELECT *, ?, ? FROM prep_scratch.lengths", lineage)
     con.execute("INSERT INTO prepares VALUES (?, ?, ?, ?, ?, ?)",
@@ -335,10 +361,12 @@ def _report(con: duckdb.DuckDBPyConnection, cfg: PrepareConfig, fingerprint: str
     report = PrepareReport("prepared", fingerprint, input_fp, cfg.annotator)
     posts = "prep_scratch.posts"
     flag_sums = ", ".join(f"coalesce(count_if(list_contains(flags, '{f}')), 0)" for f in FAMILIES)
+    model_sums = ", ".join(f"coalesce(count_if(list_contains(model_flags, '{f}')), 0)" for f in MODEL_FAMILIES)
     row = con.execute(f"SELECT count(*), coalesce(count_if(status = 'kept'), 0), "
-                      f"coalesce(count_if(relevance IS NULL), 0), {flag_sums} FROM {posts}").fetchall()[0]
+                      f"coalesce(count_if(relevance IS NULL), 0), {flag_sums}, {model_sums} FROM {posts}").fetchall()[0]
     report.posts_in, report.kept, report.relevance_missing = row[0], row[1], row[2]
-    report.flags = dict(zip(FAMILIES, row[3:]))
+    report.flags = dict(zip(FAMILIES, row[3:3 + len(FAMILIES)]))
+    report.model_flags = dict(zip(MODEL_FAMILIES, row[3 + len(FAMILIES):]))
     reasons = dict(con.execute(f"SELECT exclude_reason, count(*) FROM {posts} WHERE exclude_reason IS NOT NULL "
                                "GROUP BY ALL").fetchall())
     report.excluded = {r: reasons.get(r, 0) for r in EXCLUDE_REASONS}

@@ -436,11 +436,14 @@ _NUMBER_KINDS: dict[str, str] = {
     "num_height_cm": "measurement", "num_fast_before": "fasting", "num_fast_after": "fasting",
     "num_no_food_duration": "fasting", "num_exercise_duration": "exercise", "num_activity_for": "exercise",
     "num_race_distance": "exercise", "num_exercise_verb": "exercise", "num_exercise_distance_noun": "exercise",
-    "num_reps": "exercise", "num_steps": "exercise",
+    "num_reps": "exercise", "num_steps": "exercise", "num_weight_sequence": "weight", "num_weight_reached": "weight",
+    "num_half_unit": "weight", "num_clothing_garment": "size", "num_clothing_tiny": "size", "num_size_region": "size",
+    "num_waist_size": "size", "num_calorie_tool": "calories", "num_calories_judged": "calories",
+    "num_fast_regime": "fasting",
 }
 _PII_KINDS: dict[str, str] = {
     "pii_email": "email", "pii_email_spoken": "email", "pii_email_normalised": "email", "pii_url": "url",
-    "pii_url_bare": "url", "pii_url_normalised": "url", "pii_reddit_user": "user", "pii_subreddit": "subreddit",
+    "pii_url_bare": "url", "pii_url_path": "url", "pii_url_normalised": "url", "pii_reddit_user": "user", "pii_subreddit": "subreddit",
     "pii_phone_intl": "phone", "pii_phone_uk": "phone", "pii_phone_us": "phone", "pii_name": "name",
     "pii_full_name": "name", "pii_street_address": "address", "pii_uk_postcode": "address",
 }

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from interosight_core.errors import PrepareError
-from interosight_core.prepare.safety_check import check_text, read_texts
+from interosight_core.prepare.safety_check import check_texts, read_texts
 
 runner = CliRunner()
 
@@ -40,9 +40,23 @@ def test_files_jsonl_and_csv(tmp_path):
 
 
 def test_spans_index_the_cleaned_text():
-    result = check_text("**Help**: I binge and purge, [see](http://x.io) thanks in advance")
+    result, = check_texts([{"id": "1", "text": "**Help**: I binge and purge, [see](http://x.io) thanks in advance"}])
     for flag in result["flags"]:
         assert result["clean"][flag["start"]:flag["end"]] == flag["text"]
+
+
+def test_the_learned_model_backs_up_the_rules_and_can_be_turned_off():
+    texts = [{"id": "1", "text": "not gonna wake up tomorrow if my plan works, already wrote to my mum"},
+             {"id": "2", "text": "down twelve since june and i still hate my body"}]
+    with_model = check_texts(texts)
+    rules_only = check_texts(texts, model=False)
+    assert "crisis" in with_model[0]["flagged"] and with_model[0]["crisis_level"] >= 1
+    flag, = [f for f in with_model[1]["flags"] if f["family"] == "numbers"]  # no numbers rule knows "down twelve"
+    assert flag["rule"] == "numbers_model" and flag["score"] >= 0.5
+    assert (flag["start"], flag["end"]) == (0, len(with_model[1]["clean"]))
+    assert "twelve" not in with_model[1]["redacted"] and "numbers" not in rules_only[1]["flagged"]
+    out = runner.invoke(app, ["safety-check", "down twelve since june and i still hate my body"]).stdout
+    assert "numbers" in out
 
 
 @pytest.mark.parametrize("content, message", [("{bad json\n", "line 1 is not valid JSON"), ('{"txt": "x"}\n', "no string field `text`")])

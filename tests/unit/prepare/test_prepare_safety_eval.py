@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,20 @@ def test_load_cases_reports_bad_lines(tmp_path) -> None:
         load_cases(bad)
     with pytest.raises(PrepareError, match="cannot read"):
         load_cases(tmp_path / "missing.jsonl")
+
+
+HELDOUT = sorted((Path(__file__).resolve().parents[3] / "data" / "safety" / "heldout").glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.stem)
+def test_the_learned_backstop_raises_recall_on_texts_written_without_seeing_the_rules(path: Path) -> None:
+    """Held-out sets (never trained on): the rules alone miss most crisis posts; rules + model must not."""
+    rules, combined = evaluate_cases(path), evaluate_cases(path, model=True)
+    print("\n" + format_table(rules) + "\n" + format_table(combined))
+    for family in ("crisis", "pro_ed", "injection", "numbers"):
+        assert combined["families"][family]["recall"] > rules["families"][family]["recall"], family
+    assert combined["families"]["crisis"]["recall"] >= 0.8
+    assert combined["families"]["numbers"]["recall"] >= 0.9
+    assert combined["families"]["injection"]["recall"] >= 0.9
+    for family in FAMILIES:
+        assert combined["families"][family]["precision"] >= 0.7, family

@@ -63,7 +63,7 @@ def test_duckdb_agrees_with_python_on_rule_examples(rule: Rule, rule_agreement) 
 
 
 def test_families_levels_and_versions() -> None:
-    assert SAFETY_RULES.version == "safety-1.1.0"
+    assert SAFETY_RULES.version == "safety-1.2.0"
     assert set(SAFETY_RULES.families) == set(FAMILIES)
     crisis = {r.level for r in SAFETY_RULES.family("crisis", benign=False)}
     assert crisis == {1, 2, 3, 4, 5, 6}

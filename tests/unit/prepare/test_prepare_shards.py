@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,8 +20,8 @@ def _sharded(path: Path, cfg: PrepareConfig, shards: int, parallel: bool = False
     plan = plan_prepare(path, cfg)
     assert plan.unchanged is None
     paths = shard_paths(path, plan, shards)
-    if parallel:  # other processes, reading the warehouse read-only side by side
-        with ProcessPoolExecutor(2) as pool:
+    if parallel:  # other processes (spawned, like Dask and Ray workers), reading the warehouse read-only side by side
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
             counts = list(pool.map(prepare_shard, [path] * shards, [cfg] * shards, range(shards), [shards] * shards, paths))
     else:
         counts = [prepare_shard(path, cfg, i, shards, p) for i, p in enumerate(paths)]

@@ -12,6 +12,7 @@ from interosight_core.errors import PrepareError
 from interosight_core.prepare import stage
 from interosight_core.prepare.config import PrepareConfig
 from interosight_core.prepare.safety import FAMILIES, redact, scan
+from interosight_core.prepare.safety_model import scan_with_model
 from interosight_core.prepare.stage import input_fingerprint, run_prepare
 
 from .stage_helpers import copy_warehouse, rows
@@ -148,27 +149,34 @@ def test_injection_is_flagged_only_unless_excluded(prepared_warehouse, sample_wa
 
 
 def test_every_post_flag_and_span_equals_the_python_scan(prepared_warehouse) -> None:
+    """The stored flags are `scan_with_model`'s: rule spans, plus `<family>_model` flags where rules are silent."""
     path, _ = prepared_warehouse
     spans = defaultdict(list)
-    for source, post_id, *flag in rows(path, "SELECT source, post_id, family, rule, start_char, end_char, matched, "
-                                             "level FROM post_flags"):
-        spans[(source, post_id)].append(tuple(flag))
+    for source, post_id, *flag, score in rows(path, "SELECT source, post_id, family, rule, start_char, end_char, "
+                                                    "matched, level, score FROM post_flags"):
+        spans[(source, post_id)].append((*flag, None if score is None else round(score, 3)))
     posts = rows(path, "SELECT source, post_id, text_clean, flags, crisis_level, pro_ed_level FROM prepared_posts "
                        "ORDER BY source, post_id")
     # Python's `re` is slow on these rules: check every crisis post and every third of the others.
     checked = [p for i, p in enumerate(posts) if p[4] > 0 or i % 3 == 0]
     assert sum(1 for p in checked if p[3]) > 250
-    for source, post_id, text, families, crisis, pro_ed in checked:
+    reports = scan_with_model([p[2] for p in checked])
+    model_flags = 0
+    for (source, post_id, text, families, crisis, pro_ed), report in zip(checked, reports):
         got = sorted(spans.get((source, post_id), []))
-        for family, rule, start, end, matched, level in got:
+        for family, rule, start, end, matched, level, score in got:
             assert text[start:end] == matched, (post_id, rule)
+            assert (score is not None) == rule.endswith("_model"), (post_id, rule)
         if not families:
             assert not got
             continue
-        report = scan(text)
-        assert got == sorted((f.family, f.rule, f.start, f.end, f.text, f.level) for f in report.flags), post_id
+        expected = sorted((f.family, f.rule, f.start, f.end, f.text, f.level, None if f.score is None else round(f.score, 3))
+                          for f in report.flags)
+        assert got == expected, post_id
         assert sorted(families) == sorted(report.families)
         assert (crisis, pro_ed) == (report.crisis_level, report.pro_ed_level)
+        model_flags += sum(1 for f in report.flags if f.score is not None)
+    assert model_flags > 0  # the backstop adds flags the rules do not raise on the sample
 
 
 def test_kept_posts_are_redacted_like_python_and_excluded_ones_not_at_all(prepared_warehouse) -> None:
@@ -177,8 +185,10 @@ def test_kept_posts_are_redacted_like_python_and_excluded_ones_not_at_all(prepar
                       "ORDER BY source, post_id")
     assert len(kept) == report.kept
     assert all(redacted == clean for clean, redacted, flags in kept if not {"pii", "numbers"} & set(flags))
-    redacted_ones = [k for k in kept if {"pii", "numbers"} & set(k[2])]
-    assert all(redacted == redact(clean) for clean, redacted, _ in redacted_ones[::2])
+    redacted_ones = [k for k in kept if {"pii", "numbers"} & set(k[2])][::2]
+    reports = scan_with_model([clean for clean, _, _ in redacted_ones])
+    assert all(redacted == report.redacted for (_, redacted, _), report in zip(redacted_ones, reports))
+    assert any(redacted != redact(clean) for clean, redacted, _ in redacted_ones)  # model-flagged: every number goes
     kept = [(c, r) for c, r, _ in kept]
     assert sum("[number]" in r for _, r in kept) > 100 and sum("[email]" in r or "[phone]" in r for _, r in kept) > 5
     assert rows(path, "SELECT count(*) FROM prepared_posts WHERE status = 'excluded' AND text_redacted IS NOT NULL"
