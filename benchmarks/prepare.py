@@ -79,25 +79,6 @@ EMOTIONAL_WORDS = (
 PYTHON_SAMPLE = 3000  # posts timed for the extrapolated "our rules in pandas" row
 
 
-def seed_clean_reddit_text(text: str) -> str:
-    """Seed 000's `clean_reddit_text`, written as the seed writes it: module-level `re.sub` with pattern
-    strings (Python's pattern cache looks each one up per call), behind a `pd.isna` guard."""
-    import pandas as pd
-
-    if pd.isna(text) or not text:
-        return ""
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-    text = re.sub(r"\*([^*]+)\*", r"\1", text)
-    text = re.sub(r"`([^`]+)`", r"\1", text)
-    text = re.sub(r"#{1,6}\s+", "", text)
-    text = re.sub(r"\n\s*\n", "\n", text)
-    text = re.sub(r" +", " ", text)
-    text = re.sub(r"\b(edit|EDIT):\s*", "", text)
-    text = re.sub(r"\b(thanks|thank you|thx)\s*(in advance|ahead|so much)?\s*[!.]*", "", text, flags=re.IGNORECASE)
-    return text.strip()
-
-
 def seed_filter_relevant_posts(frame):
     """Seed 000's `filter_relevant_posts`: 50-2000 characters, not a bare link or code block, not a bare question."""
     frame = frame[frame["text"].str.len() >= 50]
@@ -172,6 +153,8 @@ def run_a(warehouse: Path) -> dict:
         frame = con.execute("SELECT post_id, text FROM posts").df()
     posts = len(frame)
     started = time.perf_counter()
+    from interosight_core.prepare.clean import seed_clean_reddit_text
+
     frame["text"] = frame["text"].apply(seed_clean_reddit_text)
     frame = seed_filter_relevant_posts(frame)
     kept = frame[frame["text"].apply(seed_contains_ed_content)]

@@ -32,6 +32,8 @@ guaranteed identical there.
 
 from __future__ import annotations
 
+import re
+
 from interosight_core.prepare.rules import NON_ASCII, Rule, RuleSet
 
 FAMILY = "clean"
@@ -134,6 +136,26 @@ SEED_RULES = RuleSet("seed-000", (
     _r("seed_thanks", r"(?i)\b(thanks|thank you|thx)\s*(in advance|ahead|so much)?\s*[!.]*", "",
        "Seed: every 'thanks' (with 'in advance'/'so much').", ("thanks so much!",), ("grateful",)),
 ), ascii=False, strip_chars="".join(c for c in map(chr, range(0x3001)) if c.isspace()))
+
+
+def seed_clean_reddit_text(text: str) -> str:
+    """Seed 000's `clean_reddit_text` written as the seed writes it (benchmark baseline and `SEED_RULES`' reference):
+    module-level `re.sub` with pattern strings (Python's pattern cache looks each one up per call), behind a
+    `pd.isna` guard."""
+    import pandas as pd
+
+    if pd.isna(text) or not text:
+        return ""
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
+    text = re.sub(r"\*([^*]+)\*", r"\1", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = re.sub(r"#{1,6}\s+", "", text)
+    text = re.sub(r"\n\s*\n", "\n", text)
+    text = re.sub(r" +", " ", text)
+    text = re.sub(r"\b(edit|EDIT):\s*", "", text)
+    text = re.sub(r"\b(thanks|thank you|thx)\s*(in advance|ahead|so much)?\s*[!.]*", "", text, flags=re.IGNORECASE)
+    return text.strip()
 
 
 def clean_text(text: str) -> str:

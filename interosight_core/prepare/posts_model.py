@@ -58,13 +58,12 @@ def _embed(con: duckdb.DuckDBPyConnection, texts: list[str], cache: bool, thread
     """Embeddings of `texts`, from the cache where present; new ones are added to it when `cache`."""
     keys = [text_key(t) for t in texts]
     known = _cached(con, list(set(keys))) if cache else {}
-    missing = list(dict.fromkeys(k for k in keys if k not in known))
+    missing = {k: t for k, t in zip(keys, texts) if k not in known}  # one text per new key
     if missing:
-        first = {k: t for k, t in zip(keys, texts) if k in set(missing)}
-        vectors = encode([first[k] for k in missing], threads=threads)
+        vectors = encode(list(missing.values()), threads=threads)
         known.update(zip(missing, vectors))
         if cache:
-            _store(con, missing, vectors)
+            _store(con, list(missing), vectors)
     return np.stack([known[k] for k in keys]) if keys else np.zeros((0, EMBEDDING_DIM), np.float32)
 
 

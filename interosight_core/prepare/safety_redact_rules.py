@@ -63,7 +63,7 @@ _TEEN = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _BELOW_100 = rf"(?:(?:{_trie(_TENS)})(?:[ -](?:{_trie(_UNIT)}))?|{_trie(_UNIT + _TEEN)})"
 WORDNUM = (rf"(?:(?:{_trie(_TENS)})(?:[ -](?:{_trie(_UNIT)}))?|{_trie(_UNIT + _TEEN + ('zero', 'hundred', 'thousand'))}"
-           rf"|a\s+(?:hundred|thousand))(?:\s+(?:hundred|thousand)(?:\s+and\s+{_BELOW_100})?)?\b")
+           r"|a\s+(?:hundred|thousand))(?:\s+(?:hundred|thousand))?\b")
 #: 100-399 written out ("one hundred and ten"): unitless weights after weigh / weight.
 WORD_HUNDREDS = rf"(?:one|a|two|three)\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?\b"
 DIGITS = r"\d+(?:[.,]\d+)*"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import pytest
@@ -11,6 +10,7 @@ from interosight_core.prepare.clean import (
     CLEAN_RULES,
     SEED_RULES,
     clean_text,
+    seed_clean_reddit_text,
     seed_clean_text,
     sql_clean_expr,
     sql_seed_clean_expr,
@@ -84,24 +84,10 @@ def test_clean_is_idempotent_on_plain_text() -> None:
     assert clean_text(clean_text(plain)) == plain
 
 
-def _seed_original(text: str) -> str:
-    """The seed project's nine `re.sub` calls and `.strip()`, written out as it wrote them."""
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-    text = re.sub(r"\*([^*]+)\*", r"\1", text)
-    text = re.sub(r"`([^`]+)`", r"\1", text)
-    text = re.sub(r"#{1,6}\s+", "", text)
-    text = re.sub(r"\n\s*\n", "\n", text)
-    text = re.sub(r" +", " ", text)
-    text = re.sub(r"\b(edit|EDIT):\s*", "", text)
-    text = re.sub(r"\b(thanks|thank you|thx)\s*(in advance|ahead|so much)?\s*[!.]*", "", text, flags=re.IGNORECASE)
-    return text.strip()
-
-
 def test_seed_rules_reproduce_the_seed(corpus: list[str]) -> None:
     assert len(SEED_RULES) == 9
     for text in corpus:
-        assert seed_clean_text(text) == _seed_original(text), repr(text)
+        assert seed_clean_text(text) == seed_clean_reddit_text(text), repr(text)
 
 
 def test_duckdb_clean_equals_python_on_corpus(corpus: list[str], duck) -> None:
