@@ -29,7 +29,8 @@ in `model_flags`; its flag row spans the whole text and carries the
 model's probability); a numbers model hit makes the redaction replace every
 number of the post (`safety.ALL_NUMBERS`).
 
-Nothing is pulled into Python: memory is DuckDB's, which spills to disk.
+Apart from the safety model's pass (posts read in chunks), nothing is pulled
+into Python: memory is DuckDB's, which spills to disk.
 """
 
 from __future__ import annotations
